@@ -1,0 +1,4 @@
+//! The `pingpp` command line.
+#![forbid(unsafe_code)]
+
+fn main() {}

@@ -1,0 +1,2 @@
+//! Ping++ balance recharges and recharge refunds.
+#![forbid(unsafe_code)]

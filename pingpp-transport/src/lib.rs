@@ -1,0 +1,2 @@
+//! Pluggable HTTP transport and the signed request pipeline of the Ping++ SDK.
+#![forbid(unsafe_code)]

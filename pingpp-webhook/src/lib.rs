@@ -1,0 +1,2 @@
+//! Verify and parse Ping++ webhook notifications.
+#![forbid(unsafe_code)]

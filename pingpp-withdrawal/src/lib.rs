@@ -1,0 +1,2 @@
+//! Ping++ balance withdrawals and batch withdrawals.
+#![forbid(unsafe_code)]

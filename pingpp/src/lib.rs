@@ -1,0 +1,2 @@
+//! The Ping++ server SDK for Rust: client, resources, types and webhooks in one dependency.
+#![forbid(unsafe_code)]

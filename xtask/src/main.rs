@@ -1,0 +1,4 @@
+//! Project automation.
+#![forbid(unsafe_code)]
+
+fn main() {}
