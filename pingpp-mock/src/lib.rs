@@ -1,2 +1,536 @@
 //! A local, stateful emulator of the Ping++ account-system API.
+//!
+//! `pingpp-mock` serves every endpoint of the account-system API (recharges, recharge
+//! refunds, withdrawals, batch withdrawals, events) over plain HTTP on a local address,
+//! with the same JSON shapes, error bodies and status codes as Ping++. Unlike a
+//! record/replay stub it keeps state and moves money:
+//!
+//! * **Recharges** succeed at once and credit the user with
+//!   `charge.amount - user_fee + balance_bonus` (the *credited* amount). A user exists
+//!   once they have been recharged.
+//! * **Recharge refunds** refund the whole recharge: they debit the credited amount
+//!   (refused with `402` when the balance is short), are `pending`, then `succeeded`
+//!   after the processing delay (webhook `refund.succeeded`). With
+//!   `metadata.mock_outcome = "failed"` a refund fails at once (`failure_msg` set, no
+//!   money moved, no webhook).
+//! * **Withdrawals** debit `amount` when created (refused with `402` when the balance is
+//!   short) and give it back on cancel or failure. Only a `created` withdrawal can be
+//!   confirmed or canceled. A confirmed withdrawal (`PUT {"status":"pending"}` or a
+//!   batch) becomes, after the processing delay and depending on the withdrawal's
+//!   `metadata.mock_outcome`:
+//!   - absent: `succeeded` (webhook `balance.withdrawal.succeeded`);
+//!   - `"failed"`: `failed`, `failure_msg` set, money back (webhook
+//!     `balance.withdrawal.failed`);
+//!   - `"funds_insufficient"`: back to `created` (no webhook; it may be canceled).
+//! * **Order numbers** are unique per app and resource kind; each channel's required
+//!   `extra` fields and order-number rule are enforced; `open_id` and `openid` are both
+//!   accepted (responses use `open_id`).
+//! * **Webhooks**: every state change becomes an event (`evt_...`), retrievable at
+//!   `GET /v1/events/{id}`, POSTed to the configured URL with `X-Pingplusplus-Signature`
+//!   (RSA-SHA256 over the raw body with the emulator's key), retried on Ping++'s
+//!   schedule ([`WEBHOOK_RETRY_SCHEDULE`]) until a `2xx` answer.
+//!
+//! Per user the ledger always balances:
+//! `recharged - refunded = balance + in_flight + paid_out` (see [`Ledger`]).
+//!
+//! Every delay (processing, webhook retries) is divided by the time-scale factor, so
+//! tests can run the whole schedule in milliseconds.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), pingpp_mock::MockError> {
+//! let mock = pingpp_mock::MockServer::builder()
+//!     .addr("127.0.0.1:0".parse().expect("valid address"))
+//!     .time_scale(1000.0)
+//!     .start()
+//!     .await?;
+//! println!("emulator at {}", mock.base_url());
+//! // ... point the SDK client at mock.base_url() ...
+//! mock.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
 #![forbid(unsafe_code)]
+
+mod server;
+mod state;
+mod validate;
+mod webhook;
+
+use std::collections::HashSet;
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use pingpp_sign::{PrivateKey, PublicKey};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use state::Ledger;
+pub use webhook::DeliveryAttempt;
+
+/// Ping++'s webhook retry schedule: after a failed delivery, the next attempt waits this
+/// long (before time scaling). Ten retries, eleven attempts in all.
+pub const WEBHOOK_RETRY_SCHEDULE: [Duration; 10] = [
+    Duration::from_secs(5),
+    Duration::from_secs(10),
+    Duration::from_secs(2 * 60),
+    Duration::from_secs(5 * 60),
+    Duration::from_secs(10 * 60),
+    Duration::from_secs(30 * 60),
+    Duration::from_secs(60 * 60),
+    Duration::from_secs(2 * 60 * 60),
+    Duration::from_secs(6 * 60 * 60),
+    Duration::from_secs(15 * 60 * 60),
+];
+
+/// Errors starting the emulator.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MockError {
+    /// The listening socket could not be bound.
+    #[error("cannot bind {addr}")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The emulator's webhook signing key could not be generated.
+    #[error("cannot generate the webhook signing key")]
+    KeyGeneration(#[source] pingpp_sign::KeyError),
+    /// A configuration value is out of range.
+    #[error("invalid configuration: {0}")]
+    Config(String),
+}
+
+/// Fault injection, for testing clients against a misbehaving server. Off by default.
+///
+/// For each request one draw from a seeded random generator decides, in this order:
+/// answer `502` without processing (`error_rate`), process the request and then cut the
+/// connection without an answer (`cut_rate`: the request *did* take effect, like a
+/// network failure after the server received it), or wait `delay` before processing
+/// (`delay_rate`). The same seed gives the same sequence of decisions.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct FaultConfig {
+    /// Share of requests answered `502 Bad Gateway` (0.0 to 1.0).
+    pub error_rate: f64,
+    /// Share of requests processed, then cut without an answer (0.0 to 1.0).
+    pub cut_rate: f64,
+    /// Share of requests delayed by `delay` (0.0 to 1.0).
+    pub delay_rate: f64,
+    /// How long a delayed request waits (not time-scaled).
+    pub delay: Duration,
+    /// Seed of the random generator.
+    pub seed: u64,
+}
+
+impl FaultConfig {
+    /// No faults, with the given seed; add faults with the `with_` methods.
+    pub fn new(seed: u64) -> Self {
+        Self {
+            error_rate: 0.0,
+            cut_rate: 0.0,
+            delay_rate: 0.0,
+            delay: Duration::from_millis(100),
+            seed,
+        }
+    }
+
+    /// Answer this share of requests with `502`.
+    #[must_use]
+    pub fn with_error_rate(mut self, rate: f64) -> Self {
+        self.error_rate = rate;
+        self
+    }
+
+    /// Process this share of requests, then cut the connection without an answer.
+    #[must_use]
+    pub fn with_cut_rate(mut self, rate: f64) -> Self {
+        self.cut_rate = rate;
+        self
+    }
+
+    /// Delay this share of requests by `delay`.
+    #[must_use]
+    pub fn with_delay(mut self, rate: f64, delay: Duration) -> Self {
+        self.delay_rate = rate;
+        self.delay = delay;
+        self
+    }
+}
+
+/// Entry point: `MockServer::builder()`.
+#[derive(Debug)]
+pub struct MockServer;
+
+impl MockServer {
+    /// A builder with the defaults: `127.0.0.1:0`, any `sk_test_`/`sk_live_` key, no
+    /// request signatures required, a generated webhook key, no webhook URL, time scale 1.
+    pub fn builder() -> MockServerBuilder {
+        MockServerBuilder::default()
+    }
+}
+
+/// Configures and starts the emulator.
+pub struct MockServerBuilder {
+    addr: SocketAddr,
+    api_keys: Vec<String>,
+    merchant_public_key: Option<PublicKey>,
+    signing_key: Option<PrivateKey>,
+    webhook_url: Option<String>,
+    time_scale: f64,
+    processing_delay: Duration,
+    timestamp_window: Duration,
+    body_limit: usize,
+    webhook_timeout: Duration,
+    faults: Option<FaultConfig>,
+}
+
+impl fmt::Debug for MockServerBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockServerBuilder")
+            .field("addr", &self.addr)
+            .field(
+                "api_keys",
+                &format_args!("[{} redacted]", self.api_keys.len()),
+            )
+            .field("merchant_public_key", &self.merchant_public_key.is_some())
+            .field("signing_key", &self.signing_key.is_some())
+            .field("webhook_url", &self.webhook_url)
+            .field("time_scale", &self.time_scale)
+            .field("processing_delay", &self.processing_delay)
+            .field("timestamp_window", &self.timestamp_window)
+            .field("body_limit", &self.body_limit)
+            .field("faults", &self.faults)
+            .finish()
+    }
+}
+
+impl Default for MockServerBuilder {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            api_keys: Vec::new(),
+            merchant_public_key: None,
+            signing_key: None,
+            webhook_url: None,
+            time_scale: 1.0,
+            processing_delay: Duration::from_secs(2),
+            timestamp_window: Duration::from_secs(300),
+            body_limit: 1024 * 1024,
+            webhook_timeout: Duration::from_secs(10),
+            faults: None,
+        }
+    }
+}
+
+impl MockServerBuilder {
+    /// The address to listen on; port 0 picks a free port.
+    #[must_use]
+    pub fn addr(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// Accept only this secret key (call again to accept several). Without any, every
+    /// key starting with `sk_test_` or `sk_live_` is accepted.
+    #[must_use]
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_keys.push(key.into());
+        self
+    }
+
+    /// Require a valid `Pingplusplus-Signature` on every request, checked with this
+    /// merchant public key.
+    #[must_use]
+    pub fn merchant_public_key(mut self, key: PublicKey) -> Self {
+        self.merchant_public_key = Some(key);
+        self
+    }
+
+    /// Sign webhooks with this key (the "Ping++ private key"). Without it a 2048-bit key
+    /// is generated at start; see [`RunningMock::webhook_public_key`].
+    #[must_use]
+    pub fn signing_key(mut self, key: PrivateKey) -> Self {
+        self.signing_key = Some(key);
+        self
+    }
+
+    /// POST every event to this `http://` URL.
+    #[must_use]
+    pub fn webhook_url(mut self, url: impl Into<String>) -> Self {
+        self.webhook_url = Some(url.into());
+        self
+    }
+
+    /// Divide every delay (processing, webhook retries) by this factor; must be finite
+    /// and positive. `1000.0` runs the 25-hour webhook schedule in 90 seconds.
+    #[must_use]
+    pub fn time_scale(mut self, factor: f64) -> Self {
+        self.time_scale = factor;
+        self
+    }
+
+    /// How long a confirmed withdrawal or a refund stays `pending` before its outcome
+    /// (before time scaling). Default 2 s.
+    #[must_use]
+    pub fn processing_delay(mut self, delay: Duration) -> Self {
+        self.processing_delay = delay;
+        self
+    }
+
+    /// How far `Pingplusplus-Request-Timestamp` may be from the server clock. Default 300 s.
+    #[must_use]
+    pub fn timestamp_window(mut self, window: Duration) -> Self {
+        self.timestamp_window = window;
+        self
+    }
+
+    /// The largest request body accepted (`413` beyond). Default 1 MiB.
+    #[must_use]
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// How long one webhook delivery attempt may take (not time-scaled). Default 10 s.
+    #[must_use]
+    pub fn webhook_timeout(mut self, timeout: Duration) -> Self {
+        self.webhook_timeout = timeout;
+        self
+    }
+
+    /// Inject faults (see [`FaultConfig`]).
+    #[must_use]
+    pub fn faults(mut self, faults: FaultConfig) -> Self {
+        self.faults = Some(faults);
+        self
+    }
+
+    /// Bind the address and serve in the background on the current tokio runtime.
+    pub async fn start(self) -> Result<RunningMock, MockError> {
+        if !(self.time_scale.is_finite() && self.time_scale > 0.0) {
+            return Err(MockError::Config(
+                "time scale must be finite and positive".into(),
+            ));
+        }
+        if let Some(f) = &self.faults {
+            for rate in [f.error_rate, f.cut_rate, f.delay_rate] {
+                if !(0.0..=1.0).contains(&rate) {
+                    return Err(MockError::Config(
+                        "fault rates must be between 0 and 1".into(),
+                    ));
+                }
+            }
+        }
+        if let Some(url) = &self.webhook_url {
+            webhook::parse_url(url).map_err(MockError::Config)?;
+        }
+        let signing_key = match self.signing_key {
+            Some(k) => k,
+            None => {
+                let pair = pingpp_sign::generate_keypair().map_err(MockError::KeyGeneration)?;
+                pair.private_key().map_err(MockError::KeyGeneration)?
+            }
+        };
+        let webhook_public = signing_key.public_key();
+        let listener = tokio::net::TcpListener::bind(self.addr)
+            .await
+            .map_err(|source| MockError::Bind {
+                addr: self.addr,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| MockError::Bind {
+            addr: self.addr,
+            source,
+        })?;
+        let (shutdown_tx, shutdown_rx) = watch::channel(());
+        let faults = self.faults.map(|f| {
+            let rng = StdRng::seed_from_u64(f.seed);
+            (f, Mutex::new(rng))
+        });
+        let shared = Arc::new(Shared {
+            config: Config {
+                api_keys: self.api_keys.into_iter().collect(),
+                merchant_public_key: self.merchant_public_key,
+                webhook_url: self.webhook_url,
+                time_scale: self.time_scale,
+                processing_delay: self.processing_delay,
+                timestamp_window: self.timestamp_window,
+                body_limit: self.body_limit,
+                webhook_timeout: self.webhook_timeout,
+            },
+            state: Mutex::new(state::State::default()),
+            signing_key,
+            webhook_public,
+            faults,
+            background: AtomicUsize::new(0),
+            shutdown: shutdown_rx,
+        });
+        let accept = tokio::spawn(server::serve(listener, Arc::clone(&shared)));
+        tracing::info!(%addr, "pingpp-mock listening");
+        Ok(RunningMock {
+            addr,
+            shared,
+            shutdown_tx: Some(shutdown_tx),
+            accept: Some(accept),
+        })
+    }
+}
+
+pub(crate) struct Config {
+    pub(crate) api_keys: HashSet<String>,
+    pub(crate) merchant_public_key: Option<PublicKey>,
+    pub(crate) webhook_url: Option<String>,
+    pub(crate) time_scale: f64,
+    pub(crate) processing_delay: Duration,
+    pub(crate) timestamp_window: Duration,
+    pub(crate) body_limit: usize,
+    pub(crate) webhook_timeout: Duration,
+}
+
+impl Config {
+    /// A delay divided by the time scale.
+    pub(crate) fn scaled(&self, d: Duration) -> Duration {
+        Duration::try_from_secs_f64(d.as_secs_f64() / self.time_scale).unwrap_or(Duration::MAX)
+    }
+}
+
+pub(crate) struct Shared {
+    pub(crate) config: Config,
+    pub(crate) state: Mutex<state::State>,
+    pub(crate) signing_key: PrivateKey,
+    pub(crate) webhook_public: PublicKey,
+    pub(crate) faults: Option<(FaultConfig, Mutex<StdRng>)>,
+    /// Background tasks (timers, webhook deliveries) not finished yet.
+    pub(crate) background: AtomicUsize,
+    pub(crate) shutdown: watch::Receiver<()>,
+}
+
+impl Shared {
+    pub(crate) fn state(&self) -> MutexGuard<'_, state::State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Resolves when the emulator shuts down.
+    pub(crate) async fn shutdown_signal(&self) {
+        let mut rx = self.shutdown.clone();
+        // The sender is only ever dropped, never used: `changed` errs on shutdown.
+        while rx.changed().await.is_ok() {}
+    }
+
+    /// Runs `fut` in the background, counted by `background`, stopped at shutdown.
+    pub(crate) fn spawn_background<F>(self: &Arc<Self>, fut: F)
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        self.background.fetch_add(1, Ordering::SeqCst);
+        let shared = Arc::clone(self);
+        tokio::spawn(async move {
+            tokio::select! {
+                () = fut => {}
+                () = shared.shutdown_signal() => {}
+            }
+            shared.background.fetch_sub(1, Ordering::SeqCst);
+        });
+    }
+}
+
+/// A running emulator. Dropping it (or [`RunningMock::shutdown`]) stops the server and
+/// every background task.
+pub struct RunningMock {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    shutdown_tx: Option<watch::Sender<()>>,
+    accept: Option<JoinHandle<()>>,
+}
+
+impl fmt::Debug for RunningMock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RunningMock")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RunningMock {
+    /// The bound address (the real port when port 0 was asked for).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://ADDR`, the API base URL to give the client (paths start with `/v1`).
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The public key that verifies this emulator's webhook signatures.
+    pub fn webhook_public_key(&self) -> PublicKey {
+        self.shared.webhook_public.clone()
+    }
+
+    /// A user's balance in fen, `None` for a user never recharged in that app.
+    pub fn balance(&self, app: &str, user: &str) -> Option<i64> {
+        self.ledger(app, user).map(|l| l.balance)
+    }
+
+    /// A user's ledger, `None` for a user never recharged in that app.
+    pub fn ledger(&self, app: &str, user: &str) -> Option<Ledger> {
+        self.shared.state().ledger(app, user)
+    }
+
+    /// Every user's ledger as `(app, user, ledger)`, sorted.
+    pub fn ledgers(&self) -> Vec<(String, String, Ledger)> {
+        self.shared.state().ledgers()
+    }
+
+    /// Every event created so far, oldest first, as the JSON `GET /v1/events/{id}` returns.
+    pub fn events(&self) -> Vec<serde_json::Value> {
+        self.shared.state().events()
+    }
+
+    /// Every webhook delivery attempt so far, in the order they finished.
+    pub fn deliveries(&self) -> Vec<DeliveryAttempt> {
+        self.shared.state().deliveries.clone()
+    }
+
+    /// Whether no timer or webhook delivery is outstanding.
+    pub fn is_idle(&self) -> bool {
+        self.shared.background.load(Ordering::SeqCst) == 0
+    }
+
+    /// Waits until [`RunningMock::is_idle`], at most `timeout`; returns whether it became idle.
+    pub async fn wait_idle(&self, timeout: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            if self.is_idle() {
+                return true;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    /// Stops accepting connections, closes open ones and stops background tasks.
+    pub async fn shutdown(mut self) {
+        self.shutdown_tx.take();
+        if let Some(accept) = self.accept.take() {
+            // The accept loop ends by itself on the shutdown signal.
+            let _ = accept.await;
+        }
+    }
+}
+
+impl Drop for RunningMock {
+    fn drop(&mut self) {
+        self.shutdown_tx.take();
+    }
+}

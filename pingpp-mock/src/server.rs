@@ -1,0 +1,421 @@
+//! HTTP: accept loop, authentication, signatures, fault injection and routing.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use base64::Engine as _;
+use bytes::Bytes;
+use http::{HeaderMap, Method, Response, StatusCode};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use percent_encoding::percent_decode_str;
+use rand::Rng;
+use serde_json::Value;
+use tokio::net::TcpListener;
+
+use crate::Shared;
+use crate::state::{Answer, Ctx, Effect, Page, now};
+use crate::validate::{ApiError, body_object};
+
+/// The connection is cut without an answer (fault injection, or an unreadable body).
+#[derive(Debug, thiserror::Error)]
+#[error("connection cut")]
+struct Cut;
+
+pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
+    loop {
+        tokio::select! {
+            res = listener.accept() => match res {
+                Ok((stream, peer)) => {
+                    let shared = Arc::clone(&shared);
+                    tokio::spawn(async move {
+                        let svc_shared = Arc::clone(&shared);
+                        let svc = service_fn(move |req| handle(Arc::clone(&svc_shared), req));
+                        let conn = hyper::server::conn::http1::Builder::new()
+                            .serve_connection(TokioIo::new(stream), svc);
+                        tokio::select! {
+                            res = conn => if let Err(e) = res {
+                                tracing::debug!(%peer, error = %e, "connection ended with an error");
+                            },
+                            () = shared.shutdown_signal() => {}
+                        }
+                    });
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                }
+            },
+            () = shared.shutdown_signal() => break,
+        }
+    }
+    tracing::info!("pingpp-mock stopped");
+}
+
+fn json_response(status: u16, body: &Value) -> Response<Full<Bytes>> {
+    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
+    let mut resp = Response::new(Full::new(Bytes::from(bytes)));
+    *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    resp.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    resp
+}
+
+fn error_response(e: &ApiError) -> Response<Full<Bytes>> {
+    json_response(e.status, &e.to_json())
+}
+
+enum Fault {
+    None,
+    BadGateway,
+    Cut,
+    Delay(std::time::Duration),
+}
+
+fn draw_fault(shared: &Shared) -> Fault {
+    let Some((cfg, rng)) = &shared.faults else {
+        return Fault::None;
+    };
+    let x: f64 = rng.lock().unwrap_or_else(|e| e.into_inner()).r#gen();
+    if x < cfg.error_rate {
+        Fault::BadGateway
+    } else if x < cfg.error_rate + cfg.cut_rate {
+        Fault::Cut
+    } else if x < cfg.error_rate + cfg.cut_rate + cfg.delay_rate {
+        Fault::Delay(cfg.delay)
+    } else {
+        Fault::None
+    }
+}
+
+async fn handle(
+    shared: Arc<Shared>,
+    req: hyper::Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Cut> {
+    let (parts, body) = req.into_parts();
+    let body = match Limited::new(body, shared.config.body_limit).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(e) => {
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some()
+            {
+                return Ok(error_response(&ApiError::new(
+                    413,
+                    "invalid_request_error",
+                    format!(
+                        "request body is larger than {} bytes",
+                        shared.config.body_limit
+                    ),
+                )));
+            }
+            tracing::debug!(error = %e, "cannot read request body");
+            return Err(Cut);
+        }
+    };
+    let fault = draw_fault(&shared);
+    match fault {
+        Fault::BadGateway => {
+            tracing::debug!("fault injection: 502");
+            return Ok(error_response(&ApiError::new(
+                502,
+                "api_error",
+                "bad gateway (pingpp-mock fault injection)",
+            )));
+        }
+        Fault::Delay(d) => tokio::time::sleep(d).await,
+        Fault::Cut | Fault::None => {}
+    }
+    let uri = parts
+        .uri
+        .path_and_query()
+        .map_or_else(|| parts.uri.path().to_owned(), |p| p.as_str().to_owned());
+    let result = process(&shared, &parts.method, &uri, &parts.headers, &body);
+    let resp = match result {
+        Ok((status, value, effects)) => {
+            run_effects(&shared, effects);
+            json_response(status, &value)
+        }
+        Err(e) => {
+            tracing::debug!(method = %parts.method, %uri, status = e.status, message = %e.message, "request refused");
+            error_response(&e)
+        }
+    };
+    if matches!(fault, Fault::Cut) {
+        tracing::debug!("fault injection: cutting the connection after processing");
+        return Err(Cut);
+    }
+    Ok(resp)
+}
+
+/// Schedules follow-up work outside the state lock.
+pub(crate) fn run_effects(shared: &Arc<Shared>, effects: Vec<Effect>) {
+    let webhooks = shared.config.webhook_url.is_some();
+    for effect in effects {
+        match effect {
+            Effect::Webhook(id) => {
+                if webhooks {
+                    shared.spawn_background(crate::webhook::deliver(Arc::clone(shared), id));
+                }
+            }
+            Effect::FinishRefund {
+                app,
+                recharge,
+                refund,
+            } => {
+                let s = Arc::clone(shared);
+                shared.spawn_background(async move {
+                    tokio::time::sleep(s.config.scaled(s.config.processing_delay)).await;
+                    let more = s.state().finish_refund(&app, &recharge, &refund, webhooks);
+                    run_effects(&s, more);
+                });
+            }
+            Effect::FinishWithdrawal { app, id } => {
+                let s = Arc::clone(shared);
+                shared.spawn_background(async move {
+                    tokio::time::sleep(s.config.scaled(s.config.processing_delay)).await;
+                    let more = s.state().finish_withdrawal(&app, &id, webhooks);
+                    run_effects(&s, more);
+                });
+            }
+        }
+    }
+}
+
+/// The API key from `Authorization`, or why there is none.
+fn api_key(headers: &HeaderMap) -> Result<String, ApiError> {
+    let unauth = |msg: &str| ApiError::new(401, "invalid_request_error", msg).code("unauthorized");
+    let Some(value) = headers.get(http::header::AUTHORIZATION) else {
+        return Err(unauth(
+            "no API key provided: send Authorization: Bearer <secret key>",
+        ));
+    };
+    let value = value
+        .to_str()
+        .map_err(|_| unauth("the Authorization header is not ASCII"))?
+        .trim();
+    let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
+    let rest = rest.trim();
+    if scheme.eq_ignore_ascii_case("bearer") {
+        Ok(rest.to_owned())
+    } else if scheme.eq_ignore_ascii_case("basic") {
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(rest)
+            .map_err(|_| unauth("the Basic credentials are not valid base64"))?;
+        let decoded = String::from_utf8(decoded)
+            .map_err(|_| unauth("the Basic credentials are not UTF-8"))?;
+        let user = decoded.split_once(':').map_or(decoded.as_str(), |(u, _)| u);
+        Ok(user.to_owned())
+    } else {
+        Err(unauth(
+            "unsupported Authorization scheme: use Bearer <secret key> or Basic",
+        ))
+    }
+}
+
+/// Authenticates; returns whether the key is a live-mode key.
+fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<bool, ApiError> {
+    let key = api_key(headers)?;
+    let invalid = || {
+        // Never echo the key itself.
+        ApiError::new(401, "invalid_request_error", "invalid API key provided").code("unauthorized")
+    };
+    let live = if let Some(rest) = key.strip_prefix("sk_live_") {
+        (!rest.is_empty()).then_some(true)
+    } else if let Some(rest) = key.strip_prefix("sk_test_") {
+        (!rest.is_empty()).then_some(false)
+    } else {
+        None
+    };
+    let live = live.ok_or_else(invalid)?;
+    if !shared.config.api_keys.is_empty() && !shared.config.api_keys.contains(&key) {
+        return Err(invalid());
+    }
+    Ok(live)
+}
+
+/// Checks the merchant request signature when a public key is configured.
+fn check_signature(
+    shared: &Shared,
+    method: &Method,
+    uri: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(), ApiError> {
+    let Some(key) = &shared.config.merchant_public_key else {
+        return Ok(());
+    };
+    let unauth = |msg: String| ApiError::new(401, "invalid_request_error", msg);
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    };
+    let Some(signature) = header("pingplusplus-signature") else {
+        return Err(unauth(
+            "no signature: this app requires a Pingplusplus-Signature header (RSA-SHA256 with the merchant private key)".into(),
+        )
+        .code("signature_missing"));
+    };
+    let Some(ts) = header("pingplusplus-request-timestamp") else {
+        return Err(unauth(
+            "no timestamp: a signed request needs a Pingplusplus-Request-Timestamp header (Unix seconds)".into(),
+        )
+        .code("timestamp_missing"));
+    };
+    let Ok(ts) = ts.parse::<i64>() else {
+        return Err(unauth(
+            "the Pingplusplus-Request-Timestamp header is not an integer number of Unix seconds"
+                .into(),
+        )
+        .code("timestamp_invalid"));
+    };
+    let window = i64::try_from(shared.config.timestamp_window.as_secs()).unwrap_or(i64::MAX);
+    let skew = now().saturating_sub(ts);
+    if skew.checked_abs().is_none_or(|s| s > window) {
+        return Err(unauth(format!(
+            "stale timestamp: Pingplusplus-Request-Timestamp is {skew} seconds from the server clock (allowed: {window})"
+        ))
+        .code("timestamp_stale"));
+    }
+    let signed_body: &[u8] = if *method == Method::POST || *method == Method::PUT {
+        body
+    } else {
+        &[]
+    };
+    key.verify_request(signed_body, uri, ts, signature)
+        .map_err(|e| {
+            unauth(format!(
+                "bad signature: Pingplusplus-Signature does not verify ({e}); sign body + request URI (path and query) + timestamp"
+            ))
+            .code("signature_invalid")
+        })
+}
+
+fn parse_query(query: Option<&str>) -> HashMap<String, String> {
+    let decode = |s: &str| {
+        let s = s.replace('+', " ");
+        percent_decode_str(&s).decode_utf8_lossy().into_owned()
+    };
+    query
+        .unwrap_or_default()
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+fn method_not_allowed(method: &Method, path: &str) -> ApiError {
+    ApiError::new(
+        405,
+        "invalid_request_error",
+        format!("method {method} is not allowed on {path}"),
+    )
+}
+
+fn process(
+    shared: &Arc<Shared>,
+    method: &Method,
+    uri: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Answer {
+    let livemode = authenticate(shared, headers)?;
+    check_signature(shared, method, uri, headers, body)?;
+    let (path, query) = match uri.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (uri, None),
+    };
+    let query = parse_query(query);
+    let segments: Vec<String> = path
+        .split('/')
+        .skip(1)
+        .map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned())
+        .collect();
+    let seg: Vec<&str> = segments.iter().map(String::as_str).collect();
+    let not_found = || {
+        ApiError::new(
+            404,
+            "invalid_request_error",
+            format!("unrecognized request URL ({method}: {path})"),
+        )
+        .code("url_not_found")
+    };
+    let webhooks = shared.config.webhook_url.is_some();
+    let mut state = shared.state();
+    match seg.as_slice() {
+        ["v1", "events", id] if !id.is_empty() => match *method {
+            Method::GET => state.get_event(id),
+            _ => Err(method_not_allowed(method, path)),
+        },
+        ["v1", "apps", app, rest @ ..] if !app.is_empty() => {
+            let ctx = Ctx {
+                app,
+                livemode,
+                webhooks,
+            };
+            match (rest, method) {
+                (["recharges"], &Method::POST) => {
+                    let p = body_object(body)?;
+                    state.create_recharge(&ctx, &p)
+                }
+                (["recharges"], &Method::GET) => {
+                    state.list_recharges(app, path, &Page::from_query(&query)?)
+                }
+                (["recharges", id], &Method::GET) => state.get_recharge(app, id),
+                (["recharges", id, "refunds"], &Method::POST) => {
+                    let p = body_object(body)?;
+                    state.create_refund(&ctx, id, &p)
+                }
+                (["recharges", id, "refunds"], &Method::GET) => {
+                    state.list_refunds(app, id, path, &Page::from_query(&query)?)
+                }
+                (["recharges", id, "refunds", rid], &Method::GET) => state.get_refund(app, id, rid),
+                (["withdrawals"], &Method::POST) => {
+                    let p = body_object(body)?;
+                    state.create_withdrawal(&ctx, &p)
+                }
+                (["withdrawals"], &Method::GET) => {
+                    state.list_withdrawals(app, path, &Page::from_query(&query)?, &query)
+                }
+                (["withdrawals", id], &Method::GET) => state.get_withdrawal(app, id),
+                (["withdrawals", id], &Method::PUT) => {
+                    let p = body_object(body)?;
+                    state.update_withdrawal(app, id, &p)
+                }
+                (["batch_withdrawals"], &Method::POST) => {
+                    let p = body_object(body)?;
+                    state.create_batch(&ctx, &p)
+                }
+                (["batch_withdrawals"], &Method::GET) => state.list_batches(
+                    app,
+                    path,
+                    &Page::from_query(&query)?,
+                    query.get("status").map(String::as_str),
+                ),
+                (["batch_withdrawals", id], &Method::GET) => state.get_batch(app, id),
+                (
+                    ["recharges"]
+                    | ["recharges", _]
+                    | ["recharges", _, "refunds"]
+                    | ["recharges", _, "refunds", _]
+                    | ["withdrawals"]
+                    | ["withdrawals", _]
+                    | ["batch_withdrawals"]
+                    | ["batch_withdrawals", _],
+                    _,
+                ) => Err(method_not_allowed(method, path)),
+                _ => Err(not_found()),
+            }
+        }
+        _ => Err(not_found()),
+    }
+}
