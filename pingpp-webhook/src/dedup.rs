@@ -1,0 +1,271 @@
+//! Deduplication of deliveries by event id.
+//!
+//! Ping++ delivers each event at least once and signs no timestamp, so the same event
+//! (same `id`) can arrive several times: after a timeout, a non-2xx answer, or a replay
+//! of a captured request. A receiver *claims* the id before acting on the event and
+//! *releases* it when acting failed, so that Ping++'s next attempt is processed again.
+
+use std::collections::{HashMap, VecDeque};
+use std::convert::Infallible;
+use std::future::Future;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Result of [`DedupStore::claim`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use]
+pub enum Claim {
+    /// The id was not seen (or was released, or expired): process the event.
+    New,
+    /// The id was already claimed: this delivery is a duplicate, acknowledge it and do nothing.
+    Duplicate,
+}
+
+/// A store remembering which event ids were already processed.
+///
+/// Implement it over your own database or cache (e.g. `SET NX EX` in Redis) to dedupe
+/// across several receiver instances; [`MemoryDedup`] is the in-process default.
+pub trait DedupStore: Send + Sync + 'static {
+    /// The store's error. An error makes the server answer 500, so Ping++ tries again.
+    type Error: std::error::Error + Send + Sync + 'static;
+
+    /// Atomically records `event_id` and reports whether it was new.
+    fn claim(&self, event_id: &str) -> impl Future<Output = Result<Claim, Self::Error>> + Send;
+
+    /// Forgets `event_id`, so the next delivery of it is processed. Called when handling failed.
+    fn release(&self, event_id: &str) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// An in-memory [`DedupStore`] with bounded memory: at most `capacity` ids, each kept
+/// for `ttl`.
+///
+/// When full, the oldest id is forgotten first. The default keeps 10 000 ids for
+/// 26 hours, which covers Ping++'s retry schedule (last retry about 25 hours after the
+/// first delivery). Memory is per process: run several receivers and a duplicate can
+/// reach each once; use a shared store then.
+#[derive(Debug)]
+pub struct MemoryDedup {
+    capacity: usize,
+    ttl: Duration,
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// Live ids: when they were claimed and the sequence number of that claim.
+    ids: HashMap<String, (Instant, u64)>,
+    /// Claims in order; entries whose sequence no longer matches `ids` are stale.
+    order: VecDeque<(String, u64)>,
+    next_seq: u64,
+}
+
+impl MemoryDedup {
+    /// Default number of remembered ids.
+    pub const DEFAULT_CAPACITY: usize = 10_000;
+    /// Default time an id is remembered: 26 hours, longer than Ping++'s retry window.
+    pub const DEFAULT_TTL: Duration = Duration::from_secs(26 * 3600);
+
+    /// A store remembering at most `capacity` ids (at least 1) for `ttl` each.
+    pub fn new(capacity: usize, ttl: Duration) -> Self {
+        MemoryDedup {
+            capacity: capacity.max(1),
+            ttl,
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    /// Number of ids currently remembered (expired ones may still count until the next claim).
+    pub fn len(&self) -> usize {
+        self.lock().ids.len()
+    }
+
+    /// Whether no id is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave `State` inconsistent in a way that
+        // matters (worst case a stale entry), so recover from poisoning.
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub(crate) fn claim_at(&self, event_id: &str, now: Instant) -> Claim {
+        let mut state = self.lock();
+        let state = &mut *state;
+        // Drop expired claims from the front (they are in claim order).
+        while let Some((id, seq)) = state.order.front() {
+            match state.ids.get(id) {
+                Some(&(at, live_seq)) if live_seq == *seq => {
+                    if now.saturating_duration_since(at) < self.ttl {
+                        break;
+                    }
+                    state.ids.remove(id);
+                }
+                _ => {} // stale entry: released or re-claimed since
+            }
+            state.order.pop_front();
+        }
+        if let Some(&(at, _)) = state.ids.get(event_id)
+            && now.saturating_duration_since(at) < self.ttl
+        {
+            return Claim::Duplicate;
+        }
+        let seq = state.next_seq;
+        state.next_seq += 1;
+        state.ids.insert(event_id.to_owned(), (now, seq));
+        state.order.push_back((event_id.to_owned(), seq));
+        // Evict the oldest live ids beyond capacity.
+        while state.ids.len() > self.capacity {
+            let Some((id, seq)) = state.order.pop_front() else {
+                break;
+            };
+            if state.ids.get(&id).is_some_and(|&(_, s)| s == seq) {
+                state.ids.remove(&id);
+            }
+        }
+        // Released ids leave stale entries behind; keep the queue bounded too.
+        if state.order.len() > 2 * self.capacity {
+            let ids = &state.ids;
+            state
+                .order
+                .retain(|(id, seq)| ids.get(id).is_some_and(|&(_, s)| s == *seq));
+        }
+        Claim::New
+    }
+
+    pub(crate) fn release_now(&self, event_id: &str) {
+        self.lock().ids.remove(event_id);
+    }
+
+    #[cfg(test)]
+    fn queue_len(&self) -> usize {
+        self.lock().order.len()
+    }
+}
+
+impl Default for MemoryDedup {
+    fn default() -> Self {
+        MemoryDedup::new(Self::DEFAULT_CAPACITY, Self::DEFAULT_TTL)
+    }
+}
+
+impl DedupStore for MemoryDedup {
+    type Error = Infallible;
+
+    fn claim(&self, event_id: &str) -> impl Future<Output = Result<Claim, Infallible>> + Send {
+        std::future::ready(Ok(self.claim_at(event_id, Instant::now())))
+    }
+
+    fn release(&self, event_id: &str) -> impl Future<Output = Result<(), Infallible>> + Send {
+        self.release_now(event_id);
+        std::future::ready(Ok(()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOUR: Duration = Duration::from_secs(3600);
+
+    #[test]
+    fn second_claim_is_duplicate() {
+        let d = MemoryDedup::default();
+        let t = Instant::now();
+        assert_eq!(d.claim_at("evt_1", t), Claim::New);
+        assert_eq!(d.claim_at("evt_1", t), Claim::Duplicate);
+        assert_eq!(d.claim_at("evt_2", t), Claim::New);
+        assert_eq!(d.len(), 2);
+    }
+
+    #[test]
+    fn released_id_can_be_claimed_again() {
+        let d = MemoryDedup::default();
+        let t = Instant::now();
+        assert_eq!(d.claim_at("evt_1", t), Claim::New);
+        d.release_now("evt_1");
+        assert_eq!(d.claim_at("evt_1", t), Claim::New);
+        assert_eq!(d.claim_at("evt_1", t), Claim::Duplicate);
+    }
+
+    #[test]
+    fn ids_expire_after_ttl() {
+        let d = MemoryDedup::new(10, HOUR);
+        let t = Instant::now();
+        assert_eq!(d.claim_at("evt_1", t), Claim::New);
+        assert_eq!(
+            d.claim_at("evt_1", t + HOUR - Duration::from_secs(1)),
+            Claim::Duplicate
+        );
+        assert_eq!(d.claim_at("evt_1", t + HOUR), Claim::New);
+        // The expired entry was purged, not kept alongside the new claim.
+        assert_eq!(d.len(), 1);
+    }
+
+    #[test]
+    fn expired_ids_are_purged_on_later_claims() {
+        let d = MemoryDedup::new(100, HOUR);
+        let t = Instant::now();
+        for i in 0..50 {
+            assert_eq!(d.claim_at(&format!("evt_{i}"), t), Claim::New);
+        }
+        assert_eq!(d.claim_at("evt_new", t + 2 * HOUR), Claim::New);
+        assert_eq!(d.len(), 1);
+    }
+
+    #[test]
+    fn capacity_evicts_oldest_first() {
+        let d = MemoryDedup::new(3, HOUR);
+        let t = Instant::now();
+        for id in ["a", "b", "c", "d"] {
+            assert_eq!(d.claim_at(id, t), Claim::New);
+        }
+        assert_eq!(d.len(), 3);
+        // "a" was evicted, the others are remembered.
+        assert_eq!(d.claim_at("d", t), Claim::Duplicate);
+        assert_eq!(d.claim_at("c", t), Claim::Duplicate);
+        assert_eq!(d.claim_at("b", t), Claim::Duplicate);
+        assert_eq!(d.claim_at("a", t), Claim::New);
+    }
+
+    #[test]
+    fn memory_stays_bounded_under_claim_release_churn() {
+        let d = MemoryDedup::new(4, HOUR);
+        let t = Instant::now();
+        for i in 0..1000 {
+            let id = format!("evt_{}", i % 7);
+            let _ = d.claim_at(&id, t);
+            d.release_now(&id);
+        }
+        assert!(
+            d.queue_len() <= 2 * 4 + 1,
+            "queue grew to {}",
+            d.queue_len()
+        );
+        assert!(d.len() <= 4);
+    }
+
+    #[test]
+    fn trait_methods_delegate() {
+        let d = MemoryDedup::default();
+        let first = futures_ready(d.claim("evt_x"));
+        let second = futures_ready(d.claim("evt_x"));
+        assert_eq!(first, Ok(Claim::New));
+        assert_eq!(second, Ok(Claim::Duplicate));
+        assert_eq!(futures_ready(d.release("evt_x")), Ok(()));
+        assert_eq!(futures_ready(d.claim("evt_x")), Ok(Claim::New));
+    }
+
+    /// Polls a future that is expected to be ready at once.
+    fn futures_ready<F: Future>(f: F) -> F::Output {
+        use std::task::{Context, Poll, Waker};
+        let mut f = std::pin::pin!(f);
+        match f.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(v) => v,
+            Poll::Pending => panic!("MemoryDedup future was not ready"),
+        }
+    }
+}

@@ -1,0 +1,235 @@
+//! The `server` feature over a real socket on 127.0.0.1.
+#![cfg(feature = "server")]
+
+mod common;
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use common::{OTHER_KEYS, event_body, fixture, sign, verifier};
+use pingpp_webhook::server::{HandlerError, WebhookService};
+use pingpp_webhook::{Event, EventData};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// Events the handler saw (ids), and how many calls it got.
+#[derive(Default)]
+struct Seen {
+    ids: Mutex<Vec<String>>,
+    calls: AtomicUsize,
+}
+
+/// Starts the service on an ephemeral port. Ids starting with `evt_fail` make the
+/// handler fail; `evt_panic` makes it panic. The server stops with the test's runtime.
+async fn start(service_verifier: pingpp_webhook::Verifier) -> (SocketAddr, Arc<Seen>) {
+    let seen = Arc::new(Seen::default());
+    let record = Arc::clone(&seen);
+    let service = WebhookService::new(service_verifier, move |event: Event| {
+        let record = Arc::clone(&record);
+        async move {
+            record.calls.fetch_add(1, Ordering::SeqCst);
+            if event.id.starts_with("evt_panic") {
+                panic!("handler bug");
+            }
+            if event.id.starts_with("evt_fail") {
+                return Err::<(), HandlerError>("database unavailable".into());
+            }
+            record.ids.lock().unwrap().push(event.id.clone());
+            Ok(())
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(pingpp_webhook::server::serve(listener, service));
+    (addr, seen)
+}
+
+/// Sends one HTTP/1.1 request and returns (status, body).
+async fn send(
+    addr: SocketAddr,
+    method: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String) {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut request = format!(
+        "{method} /webhooks/pingpp HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    stream.write_all(body).await.unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.unwrap();
+    let response = String::from_utf8_lossy(&response).into_owned();
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("bad response: {response:?}"));
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+async fn post_signed(addr: SocketAddr, body: &[u8]) -> (u16, String) {
+    let signature = sign(body);
+    send(
+        addr,
+        "POST",
+        &[("x-pingplusplus-signature", &signature)],
+        body,
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accepted_event_answers_200_and_reaches_handler() {
+    let (addr, seen) = start(verifier()).await;
+    let body = fixture("withdrawal_succeeded.json");
+    // Header name in Ping++'s own spelling.
+    let signature = sign(&body);
+    let (status, _) = send(
+        addr,
+        "POST",
+        &[("X-Pingplusplus-Signature", &signature)],
+        &body,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        *seen.ids.lock().unwrap(),
+        vec!["evt_401170615000000012345680"]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_signature_or_body_answers_400_without_calling_handler() {
+    let (addr, seen) = start(verifier()).await;
+    let body = event_body("evt_bad", true);
+
+    let (status, text) = send(addr, "POST", &[], &body).await;
+    assert_eq!(status, 400, "missing signature");
+    assert!(text.contains("missing"), "{text}");
+
+    let (status, _) = send(addr, "POST", &[("x-pingplusplus-signature", "%%%")], &body).await;
+    assert_eq!(status, 400, "not base64");
+
+    let wrong = OTHER_KEYS.1.sign(&body).unwrap();
+    let (status, text) = send(addr, "POST", &[("x-pingplusplus-signature", &wrong)], &body).await;
+    assert_eq!(status, 400, "mismatch");
+    assert!(text.contains("raw body"), "{text}");
+
+    let (status, _) = post_signed(addr, b"not json").await;
+    assert_eq!(status, 400, "not JSON");
+    let (status, _) = post_signed(addr, br#"{"hello":"world"}"#).await;
+    assert_eq!(status, 400, "not an event");
+
+    assert_eq!(seen.calls.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn handler_failure_answers_500_and_the_retry_is_processed() {
+    let (addr, seen) = start(verifier()).await;
+    let body = event_body("evt_fail_1", true);
+    let (status, _) = post_signed(addr, &body).await;
+    assert_eq!(status, 500);
+    // Ping++ retries: the failed event was not remembered as handled.
+    let (status, _) = post_signed(addr, &body).await;
+    assert_eq!(status, 500);
+    assert_eq!(seen.calls.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn handler_panic_answers_500_and_server_keeps_serving() {
+    let (addr, seen) = start(verifier()).await;
+    let (status, _) = post_signed(addr, &event_body("evt_panic", true)).await;
+    assert_eq!(status, 500);
+    let (status, _) = post_signed(addr, &event_body("evt_panic", true)).await;
+    assert_eq!(status, 500, "a panic must not mark the event as handled");
+    let (status, _) = post_signed(addr, &event_body("evt_after_panic", true)).await;
+    assert_eq!(status, 200);
+    assert_eq!(seen.calls.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn duplicate_event_reaches_handler_once() {
+    let (addr, seen) = start(verifier()).await;
+    let body = fixture("recharge_succeeded.json");
+    for _ in 0..3 {
+        let (status, _) = post_signed(addr, &body).await;
+        assert_eq!(status, 200);
+    }
+    // Same event id, different bytes (e.g. pending_webhooks changed): still a duplicate.
+    let mut value: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    value["pending_webhooks"] = 2.into();
+    let resent = serde_json::to_vec(&value).unwrap();
+    let (status, text) = post_signed(addr, &resent).await;
+    assert_eq!((status, text.as_str()), (200, "duplicate"));
+    assert_eq!(seen.calls.load(Ordering::SeqCst), 1);
+    assert_eq!(seen.ids.lock().unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_duplicates_reach_handler_once() {
+    let (addr, seen) = start(verifier()).await;
+    let body = event_body("evt_concurrent", true);
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let body = body.clone();
+        tasks.push(tokio::spawn(
+            async move { post_signed(addr, &body).await.0 },
+        ));
+    }
+    for task in tasks {
+        assert_eq!(task.await.unwrap(), 200);
+    }
+    assert_eq!(seen.calls.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_body_and_wrong_method_are_refused() {
+    let (addr, seen) = start(verifier().with_max_body_size(64)).await;
+    let body = event_body("evt_large", true);
+    assert!(body.len() > 64);
+    let (status, _) = post_signed(addr, &body).await;
+    assert_eq!(status, 413);
+    let (status, _) = send(addr, "GET", &[], b"").await;
+    assert_eq!(status, 405);
+    assert_eq!(seen.calls.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unsigned_test_event_only_with_opt_in() {
+    let (addr, seen) = start(verifier().insecure_accept_unsigned_test_events()).await;
+    let (status, _) = send(addr, "POST", &[], &event_body("evt_unsigned_test", false)).await;
+    assert_eq!(status, 200);
+    let (status, _) = send(addr, "POST", &[], &event_body("evt_unsigned_live", true)).await;
+    assert_eq!(status, 400);
+    assert_eq!(*seen.ids.lock().unwrap(), vec!["evt_unsigned_test"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typed_event_is_passed_to_handler() {
+    let got = Arc::new(Mutex::new(None));
+    let slot = Arc::clone(&got);
+    let service = WebhookService::new(verifier(), move |event: Event| {
+        let slot = Arc::clone(&slot);
+        async move {
+            *slot.lock().unwrap() = Some(event);
+            Ok::<(), std::io::Error>(())
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(pingpp_webhook::server::serve(listener, service));
+    let (status, _) = post_signed(addr, &fixture("withdrawal_failed.json")).await;
+    assert_eq!(status, 200);
+    let event = got.lock().unwrap().take().expect("handler called");
+    assert!(matches!(event.data, EventData::WithdrawalFailed(_)));
+}
