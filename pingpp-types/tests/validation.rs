@@ -57,7 +57,7 @@ fn valid_withdrawals_for_every_channel_pass() {
         withdrawal("2000000001abcdefghij", allinpay()),
         withdrawal(&format!("2000000001{}", "z".repeat(30)), allinpay()),
         withdrawal(&"9".repeat(64), jdpay()),
-        CreateWithdrawal::to_settle_account("u", 1, &"s".repeat(64), "320116"),
+        CreateWithdrawal::to_settle_account("u", 1, "s".repeat(64), "320116"),
     ];
     for c in cases {
         assert_eq!(c.validate(), Ok(()), "{c:?}");
