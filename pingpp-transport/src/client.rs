@@ -66,6 +66,17 @@ pub fn encode_path_segment(segment: &str) -> Result<String, Error> {
     Ok(utf8_percent_encode(segment, PATH_SEGMENT).to_string())
 }
 
+/// Checks that an object id given for the path segment `field` is not blank, so that a
+/// missing id fails validation (nothing is sent) instead of addressing the collection.
+pub fn require_id(field: &'static str, id: &str) -> Result<(), Error> {
+    if id.trim().is_empty() {
+        return Err(Error::Validation(pingpp_types::ValidationError::Empty {
+            field,
+        }));
+    }
+    Ok(())
+}
+
 /// A Ping++ API client: configuration plus the transport. Cheap to clone (an `Arc`
 /// inside); share one per process.
 ///

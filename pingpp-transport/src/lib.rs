@@ -47,7 +47,7 @@ mod transport;
 
 pub use client::{
     Client, HEADER_CLIENT_USER_AGENT, HEADER_SIGNATURE, HEADER_TIMESTAMP, HEADER_VERSION,
-    USER_AGENT_VALUE, encode_path_segment,
+    USER_AGENT_VALUE, encode_path_segment, require_id,
 };
 pub use config::{
     ClientBuilder, ConfigError, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
