@@ -1,4 +1,163 @@
-//! Project automation.
+//! Project automation, run as `cargo xtask <command>`.
+//!
+//! * `ci` — everything CI checks: `lint` then `test`.
+//! * `lint` — rustfmt check, clippy with warnings denied on all targets and
+//!   features, and the docs built with warnings denied.
+//! * `test` — the test suite (`cargo test --workspace --all-features`, doctests
+//!   included): the README's test command.
+//! * `audit` — cargo-deny (advisories, bans, licenses, sources), offline against
+//!   the RustSec snapshot in `../shared` when it is there.
+//! * `bench` — the criterion benchmarks beside `openssl speed rsa2048`, with ratios.
+//! * `fuzz --seconds N` — every cargo-fuzz target for N seconds.
 #![forbid(unsafe_code)]
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
-fn main() {}
+mod bench;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("ci") => lint().and_then(|()| test()),
+        Some("lint") => lint(),
+        Some("test") => test(),
+        Some("audit") => audit(),
+        Some("bench") => bench::run(&args[1..]),
+        Some("fuzz") => fuzz(&args[1..]),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <ci | lint | test | audit | bench [--quick] | fuzz [--seconds N]>"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (the parent of this crate's directory).
+pub(crate) fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// `cargo`, run from the workspace root.
+pub(crate) fn cargo_command() -> Command {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
+    cmd.current_dir(root());
+    cmd
+}
+
+/// Runs a command, echoing it first; fails if it does not exit 0.
+pub(crate) fn run(cmd: &mut Command) -> Result {
+    eprintln!("$ {cmd:?}");
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot start {:?}: {e}", cmd.get_program()))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{:?} failed with {status}", cmd.get_program()))
+    }
+}
+
+fn lint() -> Result {
+    run(cargo_command().args(["fmt", "--all", "--check"]))?;
+    run(cargo_command().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--all-features",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run(cargo_command()
+        .args(["doc", "--workspace", "--no-deps", "--all-features"])
+        .env("RUSTDOCFLAGS", "-D warnings"))
+}
+
+fn test() -> Result {
+    run(cargo_command().args(["test", "--workspace", "--all-features"]))
+}
+
+fn audit() -> Result {
+    let have_deny = Command::new("cargo")
+        .args(["deny", "--version"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !have_deny {
+        return Err("cargo-deny is not installed: `cargo install --locked cargo-deny`".to_owned());
+    }
+    let checks = ["advisories", "bans", "licenses", "sources"];
+    let snapshot = root().join("../shared/tools/advisory-db");
+    if !snapshot.exists() {
+        // Online: cargo-deny fetches the live RustSec database.
+        return run(cargo_command().args(["deny", "check"]).args(checks));
+    }
+    // Offline: unpack the RustSec snapshot and point a copy of deny.toml at it.
+    let db_dir = root().join("target/advisory-dbs");
+    run(Command::new("bash").arg(&snapshot).arg(&db_dir))?;
+    let config = std::fs::read_to_string(root().join("deny.toml"))
+        .map_err(|e| format!("cannot read deny.toml: {e}"))?;
+    let marker = "[advisories]\n";
+    if !config.contains(marker) {
+        return Err("deny.toml has no [advisories] table".to_owned());
+    }
+    let offline = config.replacen(
+        marker,
+        &format!("{marker}db-path = {:?}\n", db_dir.display().to_string()),
+        1,
+    );
+    let offline_path = root().join("target/deny-offline.toml");
+    std::fs::write(&offline_path, offline)
+        .map_err(|e| format!("cannot write {}: {e}", offline_path.display()))?;
+    run(cargo_command()
+        .args(["deny", "--offline", "check", "--config"])
+        .arg(&offline_path)
+        .args(checks))
+}
+
+fn fuzz(args: &[String]) -> Result {
+    let seconds = match args {
+        [] => 30,
+        [flag, n] if flag == "--seconds" => n
+            .parse::<u64>()
+            .map_err(|_| format!("--seconds takes a whole number, not {n:?}"))?,
+        _ => return Err("usage: cargo xtask fuzz [--seconds N]".to_owned()),
+    };
+    let fuzz_dir = root().join("fuzz");
+    if !fuzz_dir.join("Cargo.toml").exists() {
+        return Err("no fuzz/ directory in this checkout".to_owned());
+    }
+    let list = cargo_command()
+        .current_dir(&fuzz_dir)
+        .args(["fuzz", "list"])
+        .env("RUSTC_BOOTSTRAP", "1")
+        .output()
+        .map_err(|e| format!("cannot run cargo fuzz: {e}"))?;
+    if !list.status.success() {
+        return Err("`cargo fuzz list` failed: is cargo-fuzz installed?".to_owned());
+    }
+    let targets = String::from_utf8_lossy(&list.stdout).to_string();
+    for target in targets.lines().map(str::trim).filter(|t| !t.is_empty()) {
+        run(cargo_command()
+            .current_dir(&fuzz_dir)
+            .args(["fuzz", "run", target, "--"])
+            .arg(format!("-max_total_time={seconds}"))
+            .env("RUSTC_BOOTSTRAP", "1"))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,190 @@
+//! `cargo xtask bench`: the criterion benchmarks beside `openssl speed rsa2048`.
+//!
+//! OpenSSL is measured in the same run on the same machine, so the ratios compare
+//! like with like. Criterion's mean estimate is read back from
+//! `target/criterion/<group>/<name>/new/estimates.json`.
+
+use std::process::Command;
+
+use crate::{Result, root};
+
+/// What each benchmark is compared with.
+#[derive(Clone, Copy)]
+enum Baseline {
+    OpensslSign,
+    OpensslVerify,
+    None,
+}
+
+/// (package, bench target, criterion id, baseline, allowed ratio)
+const BENCHES: &[(&str, &str, &str, Baseline, f64)] = &[
+    (
+        "pingpp-sign",
+        "sign",
+        "sign/request_1k",
+        Baseline::OpensslSign,
+        1.2,
+    ),
+    (
+        "pingpp-webhook",
+        "verify",
+        "webhook/verify_1k",
+        Baseline::OpensslVerify,
+        1.5,
+    ),
+    (
+        "pingpp-webhook",
+        "verify",
+        "webhook/verify_parse_1k",
+        Baseline::OpensslVerify,
+        1.5,
+    ),
+    (
+        "pingpp-types",
+        "parse",
+        "types/parse_event_1k",
+        Baseline::None,
+        0.0,
+    ),
+    (
+        "pingpp-mock",
+        "loopback",
+        "client/withdrawal_create_loopback",
+        Baseline::OpensslSign,
+        1.5,
+    ),
+];
+
+pub(crate) fn run(args: &[String]) -> Result {
+    let quick = args.iter().any(|a| a == "--quick");
+    let (warm_up, measure, openssl_seconds) = if quick {
+        ("1", "2", "1")
+    } else {
+        ("2", "5", "3")
+    };
+
+    let mut targets: Vec<(&str, &str)> = Vec::new();
+    for (package, bench, ..) in BENCHES {
+        if !targets.contains(&(package, bench)) {
+            targets.push((package, bench));
+        }
+    }
+    for (package, bench) in &targets {
+        let manifest = root()
+            .join(package)
+            .join("benches")
+            .join(format!("{bench}.rs"));
+        if !manifest.exists() {
+            eprintln!("(skipping {package}/{bench}: no benches/{bench}.rs in this checkout)");
+            continue;
+        }
+        crate::run(
+            crate::cargo_command()
+                .args(["bench", "-p", package, "--bench", bench, "--"])
+                .args(["--warm-up-time", warm_up, "--measurement-time", measure]),
+        )?;
+    }
+
+    let (openssl_sign, openssl_verify) = openssl_speed(openssl_seconds)?;
+    println!();
+    println!(
+        "OpenSSL rsa2048 on this machine: sign {}, verify {}",
+        fmt_ns(openssl_sign),
+        fmt_ns(openssl_verify)
+    );
+    println!();
+    println!("| benchmark | mean | baseline | ratio | target | met |");
+    println!("|---|---|---|---|---|---|");
+    let mut missed = Vec::new();
+    for (_, _, id, baseline, limit) in BENCHES {
+        let Some(mean) = criterion_mean(id) else {
+            println!("| {id} | not run | | | | |");
+            continue;
+        };
+        let base = match baseline {
+            Baseline::OpensslSign => Some(("openssl sign", openssl_sign)),
+            Baseline::OpensslVerify => Some(("openssl verify", openssl_verify)),
+            Baseline::None => None,
+        };
+        match base {
+            Some((name, base_ns)) => {
+                let ratio = mean / base_ns;
+                let met = ratio <= *limit;
+                if !met {
+                    missed.push(*id);
+                }
+                println!(
+                    "| {id} | {} | {name} {} | {ratio:.2}× | ≤ {limit}× | {} |",
+                    fmt_ns(mean),
+                    fmt_ns(base_ns),
+                    if met { "yes" } else { "NO" }
+                );
+            }
+            None => println!("| {id} | {} | | | | |", fmt_ns(mean)),
+        }
+    }
+    if missed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("targets missed: {}", missed.join(", ")))
+    }
+}
+
+/// Runs `openssl speed -seconds N rsa2048` and returns (sign, verify) in ns.
+fn openssl_speed(seconds: &str) -> Result<(f64, f64)> {
+    let out = Command::new("openssl")
+        .args(["speed", "-seconds", seconds, "rsa2048"])
+        .output()
+        .map_err(|e| format!("cannot run openssl speed: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    parse_openssl_speed(&text).ok_or_else(|| format!("cannot read openssl speed output:\n{text}"))
+}
+
+fn parse_openssl_speed(text: &str) -> Option<(f64, f64)> {
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("rsa 2048 bits"))?;
+    let mut times = line
+        .split_whitespace()
+        .filter_map(|field| field.strip_suffix('s')?.parse::<f64>().ok());
+    let sign = times.next()?;
+    let verify = times.next()?;
+    Some((sign * 1e9, verify * 1e9))
+}
+
+fn criterion_mean(id: &str) -> Option<f64> {
+    let path = root()
+        .join("target/criterion")
+        .join(id)
+        .join("new/estimates.json");
+    let text = std::fs::read_to_string(path).ok()?;
+    // {"mean":{"confidence_interval":{...},"point_estimate":123.4,...},...}
+    let mean = &text[text.find("\"mean\"")?..];
+    let estimate = &mean[mean.find("\"point_estimate\":")? + "\"point_estimate\":".len()..];
+    let end = estimate.find([',', '}'])?;
+    estimate[..end].trim().parse().ok()
+}
+
+fn fmt_ns(ns: f64) -> String {
+    if ns >= 1e6 {
+        format!("{:.3} ms", ns / 1e6)
+    } else if ns >= 1e3 {
+        format!("{:.1} µs", ns / 1e3)
+    } else {
+        format!("{ns:.0} ns")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_openssl_3_speed_output() {
+        let text = "Doing 2048 bits private rsa's for 3s\n                  sign    verify    sign/s verify/s\nrsa 2048 bits 0.000671s 0.000020s   1490.1  49917.0\n";
+        let (sign, verify) = parse_openssl_speed(text).expect("parsed");
+        assert!((sign - 671_000.0).abs() < 1.0);
+        assert!((verify - 20_000.0).abs() < 1.0);
+        assert!(parse_openssl_speed("garbage").is_none());
+    }
+}
