@@ -25,6 +25,23 @@ pub enum Claim {
 ///
 /// Implement it over your own database or cache (e.g. `SET NX EX` in Redis) to dedupe
 /// across several receiver instances; [`MemoryDedup`] is the in-process default.
+///
+/// Claim an id after verifying the event and before acting on it; release it if acting
+/// failed, so that Ping++'s retry is processed:
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// use pingpp_webhook::{Claim, DedupStore, MemoryDedup};
+///
+/// let seen = MemoryDedup::default();
+/// assert_eq!(seen.claim("evt_1").await?, Claim::New); // act on the event
+/// assert_eq!(seen.claim("evt_1").await?, Claim::Duplicate); // answer 200, do nothing
+///
+/// seen.release("evt_1").await?; // acting failed: answer 500 and let the retry through
+/// assert_eq!(seen.claim("evt_1").await?, Claim::New);
+/// # Ok::<(), std::convert::Infallible>(())
+/// # }).unwrap();
+/// ```
 pub trait DedupStore: Send + Sync + 'static {
     /// The store's error. An error makes the server answer 500, so Ping++ tries again.
     type Error: std::error::Error + Send + Sync + 'static;
@@ -162,6 +179,18 @@ impl DedupStore for MemoryDedup {
     fn release(&self, event_id: &str) -> impl Future<Output = Result<(), Infallible>> + Send {
         self.release_now(event_id);
         std::future::ready(Ok(()))
+    }
+}
+
+impl<T: DedupStore> DedupStore for std::sync::Arc<T> {
+    type Error = T::Error;
+
+    fn claim(&self, event_id: &str) -> impl Future<Output = Result<Claim, Self::Error>> + Send {
+        (**self).claim(event_id)
+    }
+
+    fn release(&self, event_id: &str) -> impl Future<Output = Result<(), Self::Error>> + Send {
+        (**self).release(event_id)
     }
 }
 

@@ -11,44 +11,43 @@
 //! - [`find_signature`]: the header value from any header collection, case-insensitively.
 //! - [`DedupStore`] / [`MemoryDedup`]: Ping++ delivers at least once and signs no
 //!   timestamp, so dedupe by event id.
-//! - feature `server`: [`server::WebhookService`], a hyper service doing all of the above
+//! - feature `server`: `server::WebhookService`, a hyper service doing all of the above
 //!   and answering what Ping++ expects (200 / 400 / 500).
-//! - feature `http`: [`Verifier::verify_and_parse_headers`] for an `http::HeaderMap`.
+//! - feature `http`: `Verifier::verify_and_parse_headers` for an `http::HeaderMap`.
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! # let pair = pingpp_sign::generate_keypair()?;
 //! # let pingpp_public_key_pem = pair.public_pem();
 //! # let body: &[u8] = br#"{"id":"evt_1","object":"event","created":1700000000,"livemode":true,
-//! #   "type":"charge.succeeded","data":{"object":{"id":"ch_1","object":"charge"}},
-//! #   "pending_webhooks":0,"request":"iar_1"}"#;
-//! # let signature = pair.private_key()?.sign(body)?;
-//! # let headers = vec![("X-Pingplusplus-Signature".to_string(), signature)];
-//! use pingpp_webhook::{find_signature, Claim, DedupStore, MemoryDedup, Verifier, WebhookError};
+//! #   "type":"balance.withdrawal.succeeded","data":{"object":{"id":"1701","object":"withdrawal",
+//! #   "amount":20000,"created":1700000000,"status":"succeeded"}},"pending_webhooks":0,"request":null}"#;
+//! # let mut headers = std::collections::HashMap::new();
+//! # headers.insert("x-pingplusplus-signature".to_string(), pair.private_key()?.sign(body)?);
+//! use pingpp_webhook::{EventData, Verifier, find_signature};
 //!
-//! // Once, at start-up:
+//! // Once, at start-up, with the Ping++ public key from the dashboard:
 //! let verifier = Verifier::from_pem(pingpp_public_key_pem)?;
-//! let seen = MemoryDedup::default();
 //!
-//! // Per delivery (`body`: the raw request body bytes):
-//! match verifier.verify_and_parse(body, find_signature(headers.iter().map(|(k, v)| (k, v)))) {
+//! // Per delivery: the raw body bytes, exactly as received, and the request headers.
+//! let status = match verifier.verify_and_parse(body, find_signature(&headers)) {
 //!     Ok(event) => {
-//!         # let claim = Claim::New; let _ = &seen;
-//!         // let claim = seen.claim(&event.id).await?;
-//!         if claim == Claim::New {
-//!             println!("{} {}", event.event_type(), event.id); // act on it, answer 200
+//!         // Dedupe by `event.id` (see `MemoryDedup`), then act on the event.
+//!         if let EventData::WithdrawalSucceeded(withdrawal) = &event.data {
+//!             assert_eq!(withdrawal.amount, 20000); // fen
 //!         }
+//!         200
 //!     }
-//!     Err(e @ WebhookError::SignatureMismatch { .. }) => {
-//!         panic!("answer {}: {e}", e.http_status())
+//!     Err(e) => {
+//!         eprintln!("rejected webhook: {e}");
+//!         e.http_status() // 400 (or 413): Ping++ will retry
 //!     }
-//!     Err(e) => panic!("answer {}: {e}", e.http_status()),
-//! }
+//! };
+//! assert_eq!(status, 200);
 //! # Ok(())
 //! # }
 //! ```
 #![forbid(unsafe_code)]
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
 mod dedup;
 mod error;

@@ -233,3 +233,71 @@ async fn typed_event_is_passed_to_handler() {
     let event = got.lock().unwrap().take().expect("handler called");
     assert!(matches!(event.data, EventData::WithdrawalFailed(_)));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_chunked_body_without_content_length_is_refused() {
+    let (addr, seen) = start(verifier().with_max_body_size(64)).await;
+    let body = event_body("evt_chunked", true);
+    let signature = sign(&body);
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nTransfer-Encoding: chunked\r\nx-pingplusplus-signature: {signature}\r\n\r\n{:x}\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&body).await.unwrap();
+    stream.write_all(b"\r\n0\r\n\r\n").await.unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.unwrap();
+    let response = String::from_utf8_lossy(&response);
+    assert!(response.starts_with("HTTP/1.1 413"), "{response}");
+    assert_eq!(seen.calls.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn custom_dedup_store_is_used_and_its_failure_answers_500() {
+    use pingpp_webhook::{Claim, DedupStore};
+
+    /// A store that is down for ids starting with `evt_down`.
+    #[derive(Default)]
+    struct FlakyStore(pingpp_webhook::MemoryDedup);
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("store unavailable")]
+    struct Down;
+
+    impl DedupStore for FlakyStore {
+        type Error = Down;
+        async fn claim(&self, event_id: &str) -> Result<Claim, Down> {
+            if event_id.starts_with("evt_down") {
+                return Err(Down);
+            }
+            Ok(self.0.claim(event_id).await.unwrap_or(Claim::New))
+        }
+        async fn release(&self, event_id: &str) -> Result<(), Down> {
+            let _ = self.0.release(event_id).await;
+            Ok(())
+        }
+    }
+
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&calls);
+    let service = WebhookService::with_dedup(
+        verifier(),
+        move |_event: Event| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            async { Ok::<(), std::io::Error>(()) }
+        },
+        FlakyStore::default(),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(pingpp_webhook::server::serve(listener, service));
+
+    let (status, _) = post_signed(addr, &event_body("evt_down_1", true)).await;
+    assert_eq!(status, 500, "a store failure must make Ping++ retry");
+    let body = event_body("evt_up_1", true);
+    assert_eq!(post_signed(addr, &body).await.0, 200);
+    assert_eq!(post_signed(addr, &body).await.0, 200);
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+}

@@ -341,3 +341,21 @@ fn debug_output_carries_no_private_key_material() {
         .unwrap_err();
     assert!(!format!("{err:?}{err}").contains(&private_body));
 }
+
+#[cfg(feature = "http")]
+#[test]
+fn http_header_map_is_searched_case_insensitively() {
+    let body = event_body("evt_http", true);
+    let mut headers = http::HeaderMap::new();
+    headers.insert("Content-Type", "application/json".parse().unwrap());
+    headers.insert("X-PingPlusPlus-Signature", sign(&body).parse().unwrap());
+    let event = verifier()
+        .verify_and_parse_headers(&headers, &body)
+        .unwrap();
+    assert_eq!(event.id, "evt_http");
+    headers.remove("x-pingplusplus-signature");
+    assert!(matches!(
+        verifier().verify_and_parse_headers(&headers, &body),
+        Err(WebhookError::MissingSignature)
+    ));
+}
