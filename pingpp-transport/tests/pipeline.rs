@@ -729,3 +729,60 @@ async fn paginate_stops_on_an_empty_page_and_after_an_error() {
     );
     assert_eq!(h.transport.requests().len(), 2);
 }
+
+// ---- tracing ----
+
+#[derive(Clone, Default)]
+struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn tracing_records_method_path_status_attempt_and_latency_but_no_secrets() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let h = harness(signed());
+    h.transport
+        .push_json(503, error_body("api_error", "busy"))
+        .push_json(200, "{}");
+    let path = h.client.app_path(&["withdrawals", "w1"]).unwrap();
+    let _: Value = h.client.get(&path, &[("user", "u1")]).await.unwrap();
+    let sent = h.transport.last_request().unwrap();
+    let signature = sent.header("pingplusplus-signature").unwrap().to_owned();
+
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(log.contains("pingpp_request"), "{log}");
+    assert!(log.contains("method=GET"), "{log}");
+    assert!(
+        log.contains(&format!("path=/v1/apps/{APP}/withdrawals/w1")),
+        "{log}"
+    );
+    assert!(
+        log.contains("attempt=1") && log.contains("attempt=2"),
+        "{log}"
+    );
+    assert!(
+        log.contains("status=503") && log.contains("status=200"),
+        "{log}"
+    );
+    assert!(log.contains("latency_ms="), "{log}");
+    assert!(!log.contains(KEY), "API key in logs: {log}");
+    assert!(!log.contains("ibbTe5"), "API key in logs: {log}");
+    assert!(!log.contains(&signature[..20]), "signature in logs: {log}");
+}
