@@ -1,0 +1,27 @@
+//! `types/parse_event_1k`: parse a ~1 KB `balance.withdrawal.succeeded` event.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use pingpp_types::Event;
+
+fn bench(c: &mut Criterion) {
+    let mut event: serde_json::Value = serde_json::from_str(include_str!(
+        "../tests/fixtures/event_withdrawal_succeeded.json"
+    ))
+    .expect("fixture");
+    // Pad the description so the body is about 1 KB, as a real notification is.
+    let mut body = serde_json::to_vec(&event).expect("serialize");
+    let pad = 1024usize.saturating_sub(body.len());
+    event["data"]["object"]["description"] = serde_json::Value::String("x".repeat(pad.max(1)));
+    body = serde_json::to_vec(&event).expect("serialize");
+
+    let mut group = c.benchmark_group("types");
+    group.bench_function("parse_event_1k", |b| {
+        b.iter(|| serde_json::from_slice::<Event>(black_box(&body)).expect("parse"))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
