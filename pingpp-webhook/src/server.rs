@@ -5,6 +5,7 @@
 //! |---|---|
 //! | handler returned `Ok` | 200 |
 //! | duplicate event id (already handled) | 200, handler not called |
+//! | same event being handled by another delivery right now | 409, handler not called (Ping++ retries) |
 //! | signature missing, not base64 or not matching; body not an event | 400 |
 //! | body larger than the verifier's limit | 413 |
 //! | method other than POST | 405 |
@@ -189,6 +190,10 @@ impl<H: EventHandler, D: DedupStore> WebhookService<H, D> {
                 tracing::info!(event_id = %event.id, "duplicate Ping++ event acknowledged");
                 return text(StatusCode::OK, "duplicate");
             }
+            Ok(Claim::InProgress) => {
+                tracing::info!(event_id = %event.id, "Ping++ event is being handled; asked for a retry");
+                return text(StatusCode::CONFLICT, "event is being handled; retry later");
+            }
             Err(e) => {
                 tracing::error!(error = %e, event_id = %event.id, "dedup store failed");
                 return text(StatusCode::INTERNAL_SERVER_ERROR, "try again later");
@@ -202,7 +207,12 @@ impl<H: EventHandler, D: DedupStore> WebhookService<H, D> {
             let worker = Arc::clone(&inner);
             let result = tokio::spawn(async move { worker.handler.handle(event).await }).await;
             let failure = match result {
-                Ok(Ok(())) => return true,
+                Ok(Ok(())) => {
+                    if let Err(e) = inner.dedup.complete(&event_id).await {
+                        tracing::error!(error = %e, %event_id, "could not mark event id as handled");
+                    }
+                    return true;
+                }
                 Ok(Err(e)) => e.to_string(),
                 Err(join) if join.is_panic() => "handler panicked".to_owned(),
                 Err(_) => "handler cancelled".to_owned(),

@@ -186,10 +186,62 @@ async fn concurrent_duplicates_reach_handler_once() {
             async move { post_signed(addr, &body).await.0 },
         ));
     }
+    let mut statuses = Vec::new();
     for task in tasks {
-        assert_eq!(task.await.unwrap(), 200);
+        statuses.push(task.await.unwrap());
     }
+    // 200 for the delivery that handled it and for those after; 409 for those that
+    // arrived while it was being handled.
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 409),
+        "{statuses:?}"
+    );
+    assert!(statuses.contains(&200), "{statuses:?}");
     assert_eq!(seen.calls.load(Ordering::SeqCst), 1);
+    assert_eq!(post_signed(addr, &body).await.0, 200);
+    assert_eq!(seen.calls.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delivery_during_slow_handling_gets_409_so_a_later_failure_is_retried() {
+    let started = Arc::new(tokio::sync::Notify::new());
+    let finish = Arc::new(tokio::sync::Notify::new());
+    let calls = Arc::new(AtomicUsize::new(0));
+    let (s, f, c) = (
+        Arc::clone(&started),
+        Arc::clone(&finish),
+        Arc::clone(&calls),
+    );
+    let service = WebhookService::new(verifier(), move |_event: Event| {
+        let (started, finish, calls) = (Arc::clone(&s), Arc::clone(&f), Arc::clone(&c));
+        async move {
+            let n = calls.fetch_add(1, Ordering::SeqCst);
+            if n == 0 {
+                started.notify_one();
+                finish.notified().await;
+                return Err::<(), HandlerError>("first attempt failed".into());
+            }
+            Ok(())
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(pingpp_webhook::server::serve(listener, service));
+
+    let body = event_body("evt_slow", true);
+    let first = {
+        let body = body.clone();
+        tokio::spawn(async move { post_signed(addr, &body).await.0 })
+    };
+    started.notified().await;
+    // Ping++ timed out and re-sent while the first attempt is still running.
+    assert_eq!(post_signed(addr, &body).await.0, 409);
+    finish.notify_one();
+    assert_eq!(first.await.unwrap(), 500);
+    // The next retry is processed, and only then is the event done.
+    assert_eq!(post_signed(addr, &body).await.0, 200);
+    assert_eq!(post_signed(addr, &body).await.0, 200);
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -273,6 +325,10 @@ async fn custom_dedup_store_is_used_and_its_failure_answers_500() {
                 return Err(Down);
             }
             Ok(self.0.claim(event_id).await.unwrap_or(Claim::New))
+        }
+        async fn complete(&self, event_id: &str) -> Result<(), Down> {
+            let _ = self.0.complete(event_id).await;
+            Ok(())
         }
         async fn release(&self, event_id: &str) -> Result<(), Down> {
             let _ = self.0.release(event_id).await;
