@@ -69,13 +69,14 @@ fn init_tracing(default: &str) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .try_init();
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing(match cli.command {
-        Command::Mock(_) => "info",
+        Command::Mock(_) => "info,pingpp_mock=debug",
         _ => "warn",
     });
     let runtime = match tokio::runtime::Builder::new_multi_thread()

@@ -32,6 +32,21 @@ pub(crate) struct MockArgs {
     /// Where to write the generated webhook public key (default: a temporary directory).
     #[arg(long)]
     public_key_out: Option<std::path::PathBuf>,
+    /// Fault injection: share of requests answered 502 without processing (0-1).
+    #[arg(long, default_value_t = 0.0)]
+    fault_502_rate: f64,
+    /// Fault injection: share of requests processed, then cut without an answer (0-1).
+    #[arg(long, default_value_t = 0.0)]
+    fault_cut_rate: f64,
+    /// Fault injection: share of requests delayed by --fault-delay-ms (0-1).
+    #[arg(long, default_value_t = 0.0)]
+    fault_delay_rate: f64,
+    /// Fault injection: how long a delayed request waits, in milliseconds.
+    #[arg(long, default_value_t = 3000)]
+    fault_delay_ms: u64,
+    /// Fault injection: seed of the random draws (same seed, same faults).
+    #[arg(long, default_value_t = 0)]
+    fault_seed: u64,
 }
 
 async fn shutdown_signal() {
@@ -67,6 +82,17 @@ pub(crate) async fn run(args: MockArgs) -> Result<ExitCode, BoxError> {
         let key = PublicKey::from_pem(&read_pem(pem)?)
             .map_err(|e| format!("cannot load --merchant-public-key: {e}"))?;
         builder = builder.merchant_public_key(key);
+    }
+    if args.fault_502_rate > 0.0 || args.fault_cut_rate > 0.0 || args.fault_delay_rate > 0.0 {
+        builder = builder.faults(
+            pingpp_mock::FaultConfig::new(args.fault_seed)
+                .with_error_rate(args.fault_502_rate)
+                .with_cut_rate(args.fault_cut_rate)
+                .with_delay(
+                    args.fault_delay_rate,
+                    std::time::Duration::from_millis(args.fault_delay_ms),
+                ),
+        );
     }
     if let Some(url) = args.webhook_url {
         builder = builder.webhook_url(url);

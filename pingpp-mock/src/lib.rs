@@ -371,6 +371,7 @@ impl MockServerBuilder {
             webhook_public,
             faults,
             background: AtomicUsize::new(0),
+            requests: AtomicUsize::new(0),
             shutdown: shutdown_rx,
         });
         let accept = tokio::spawn(server::serve(listener, Arc::clone(&shared)));
@@ -410,6 +411,8 @@ pub(crate) struct Shared {
     pub(crate) faults: Option<(FaultConfig, Mutex<StdRng>)>,
     /// Background tasks (timers, webhook deliveries) not finished yet.
     pub(crate) background: AtomicUsize,
+    /// Requests received (whole request read), whatever the answer.
+    pub(crate) requests: AtomicUsize,
     pub(crate) shutdown: watch::Receiver<()>,
 }
 
@@ -498,6 +501,12 @@ impl RunningMock {
     /// Every webhook delivery attempt so far, in the order they finished.
     pub fn deliveries(&self) -> Vec<DeliveryAttempt> {
         self.shared.state().deliveries.clone()
+    }
+
+    /// How many requests were received (read in full) so far, whatever the answer,
+    /// including those answered by fault injection. Lets tests count client retries.
+    pub fn requests_received(&self) -> usize {
+        self.shared.requests.load(Ordering::SeqCst)
     }
 
     /// Whether no timer or webhook delivery is outstanding.

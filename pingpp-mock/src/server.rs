@@ -116,6 +116,9 @@ async fn handle(
             return Err(Cut);
         }
     };
+    shared
+        .requests
+        .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let fault = draw_fault(&shared);
     match fault {
         Fault::BadGateway => {
@@ -136,6 +139,7 @@ async fn handle(
     let result = process(&shared, &parts.method, &uri, &parts.headers, &body);
     let resp = match result {
         Ok((status, value, effects)) => {
+            tracing::debug!(method = %parts.method, %uri, status, "request served");
             run_effects(&shared, effects);
             json_response(status, &value)
         }
