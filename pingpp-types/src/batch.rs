@@ -73,12 +73,41 @@ pub struct BatchWithdrawal {
     /// Fee in fen borne by the users.
     #[serde(default)]
     pub user_fee: Option<i64>,
-    /// The withdrawals of the batch.
+    /// The withdrawals of the batch: a list object of withdrawals, or (leniently)
+    /// a plain array of ids, or anything else kept as raw JSON.
     #[serde(default)]
-    pub withdrawals: Option<List<Withdrawal>>,
+    pub withdrawals: Option<BatchWithdrawalItems>,
     /// Fields this SDK does not know, kept verbatim.
     #[serde(flatten)]
     pub other: JsonMap,
+}
+
+/// The `withdrawals` field of a [`BatchWithdrawal`].
+///
+/// Ping++ sends a list object; the official SDKs disagree, so a plain array of ids
+/// also parses, and any other shape is kept verbatim instead of failing the whole
+/// response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum BatchWithdrawalItems {
+    /// A list object of withdrawals (the documented form).
+    List(List<Withdrawal>),
+    /// A plain array of withdrawal ids.
+    Ids(Vec<String>),
+    /// Any other shape, kept as raw JSON.
+    Other(serde_json::Value),
+}
+
+impl BatchWithdrawalItems {
+    /// The withdrawal ids, from either known form (empty for [`Self::Other`]).
+    pub fn ids(&self) -> Vec<&str> {
+        match self {
+            Self::List(list) => list.data.iter().map(|w| w.id.as_str()).collect(),
+            Self::Ids(ids) => ids.iter().map(String::as_str).collect(),
+            Self::Other(_) => Vec::new(),
+        }
+    }
 }
 
 fn batch_object() -> String {

@@ -86,7 +86,9 @@ mod refund;
 mod validation;
 mod withdrawal;
 
-pub use batch::{BatchWithdrawal, CreateBatchWithdrawal, MAX_BATCH_WITHDRAWALS};
+pub use batch::{
+    BatchWithdrawal, BatchWithdrawalItems, CreateBatchWithdrawal, MAX_BATCH_WITHDRAWALS,
+};
 pub use common::{JsonMap, Metadata};
 pub use enums::{
     AlipayAccountType, BatchWithdrawalStatus, Channel, ErrorType, FundingSource, RefundStatus,

@@ -1,9 +1,9 @@
 //! Every fixture parses into its type and serializes back to the same JSON.
 
 use pingpp_types::{
-    AlipayAccountType, ApiErrorBody, BatchWithdrawal, BatchWithdrawalStatus, Channel, ChannelExtra,
-    ErrorType, Event, EventData, FundingSource, List, Recharge, Refund, RefundStatus, UnionpayBank,
-    Withdrawal, WithdrawalStatus,
+    AlipayAccountType, ApiErrorBody, BatchWithdrawal, BatchWithdrawalItems, BatchWithdrawalStatus,
+    Channel, ChannelExtra, ErrorType, Event, EventData, FundingSource, List, Recharge, Refund,
+    RefundStatus, UnionpayBank, Withdrawal, WithdrawalStatus,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -209,9 +209,28 @@ fn batch_withdrawal_round_trips() {
     let b: BatchWithdrawal = round_trip(n, j);
     assert_eq!(b.status, BatchWithdrawalStatus::Pending);
     assert_eq!(b.count, Some(2));
-    let list = b.withdrawals.expect("withdrawals");
+    let Some(BatchWithdrawalItems::List(list)) = &b.withdrawals else {
+        panic!("withdrawals should be a list object: {:?}", b.withdrawals);
+    };
     assert_eq!(list.data.len(), 2);
     assert_eq!(list.data[1].channel, Some(Channel::WxPub));
+    assert_eq!(b.withdrawals.as_ref().map(|w| w.ids().len()), Some(2));
+
+    // Leniency: a plain array of ids, or any other shape, still parses.
+    let mut ids: Value = serde_json::from_str(j).expect("fixture JSON");
+    ids["withdrawals"] = serde_json::json!(["1701611150302360654", "1701611151015078981"]);
+    let b: BatchWithdrawal = round_trip("batch_withdrawal (ids)", &ids.to_string());
+    assert_eq!(
+        b.withdrawals.as_ref().map(|w| w.ids()),
+        Some(vec!["1701611150302360654", "1701611151015078981"])
+    );
+    let mut odd: Value = serde_json::from_str(j).expect("fixture JSON");
+    odd["withdrawals"] = serde_json::json!({"unexpected": true});
+    let b: BatchWithdrawal = round_trip("batch_withdrawal (other)", &odd.to_string());
+    assert!(matches!(
+        b.withdrawals,
+        Some(BatchWithdrawalItems::Other(_))
+    ));
 }
 
 #[test]

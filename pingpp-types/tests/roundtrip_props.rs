@@ -2,12 +2,12 @@
 
 use pingpp_types::{
     AlipayAccountType, AlipayExtra, AllinpayExtra, ApiErrorBody, ApiErrorDetail, BatchWithdrawal,
-    BatchWithdrawalListParams, BatchWithdrawalStatus, Channel, ChannelExtra, CreateBatchWithdrawal,
-    CreateRecharge, CreateRechargeCharge, CreateRechargeRefund, CreateWithdrawal, ErrorType, Event,
-    EventData, FundingSource, JdpayExtra, JsonMap, List, ListParams, Recharge, Refund,
-    RefundStatus, UnionpayBank, UnionpayExtra, UpdateWithdrawal, Validate, ValidationError,
-    Withdrawal, WithdrawalAction, WithdrawalDestination, WithdrawalListParams, WithdrawalStatus,
-    WxExtra,
+    BatchWithdrawalItems, BatchWithdrawalListParams, BatchWithdrawalStatus, Channel, ChannelExtra,
+    CreateBatchWithdrawal, CreateRecharge, CreateRechargeCharge, CreateRechargeRefund,
+    CreateWithdrawal, ErrorType, Event, EventData, FundingSource, JdpayExtra, JsonMap, List,
+    ListParams, Recharge, Refund, RefundStatus, UnionpayBank, UnionpayExtra, UpdateWithdrawal,
+    Validate, ValidationError, Withdrawal, WithdrawalAction, WithdrawalDestination,
+    WithdrawalListParams, WithdrawalStatus, WxExtra,
 };
 use proptest::collection::{btree_map, vec};
 use proptest::option;
@@ -346,7 +346,10 @@ fn batch_withdrawal() -> impl Strategy<Value = BatchWithdrawal> {
         (
             opt_i64(),
             opt_i64(),
-            option::of(list_of(withdrawal())),
+            option::of(prop_oneof![
+                list_of(withdrawal()).prop_map(BatchWithdrawalItems::List),
+                proptest::collection::vec(text(), 0..4).prop_map(BatchWithdrawalItems::Ids),
+            ]),
             other_fields(),
         ),
     )
