@@ -126,8 +126,9 @@ fn audit() -> Result {
     std::fs::write(&offline_path, offline)
         .map_err(|e| format!("cannot write {}: {e}", offline_path.display()))?;
     run(cargo_command()
-        .args(["deny", "--offline", "check", "--config"])
+        .args(["deny", "--offline", "--config"])
         .arg(&offline_path)
+        .arg("check")
         .args(checks))
 }
 
