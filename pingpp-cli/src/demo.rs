@@ -17,7 +17,7 @@ use pingpp_types::{
 };
 use pingpp_withdrawal::WithdrawalsExt;
 
-use crate::BoxError;
+use crate::{BoxError, outln};
 
 /// `pingpp demo`.
 #[derive(Debug, Args)]
@@ -43,18 +43,18 @@ struct Report {
 
 impl Report {
     fn section(&self, title: &str) {
-        println!();
-        println!("== {title}");
+        outln!();
+        outln!("== {title}");
     }
 
     fn ok(&mut self, what: &str, detail: impl std::fmt::Display) {
         self.step += 1;
-        println!("  [ok]   {:>2}. {what}: {detail}", self.step);
+        outln!("  [ok]   {:>2}. {what}: {detail}", self.step);
     }
 
     fn fail(&mut self, what: &str, detail: impl std::fmt::Display) {
         self.step += 1;
-        println!("  [FAIL] {:>2}. {what}: {detail}", self.step);
+        outln!("  [FAIL] {:>2}. {what}: {detail}", self.step);
         self.failures.push(format!("{}. {what}", self.step));
     }
 
@@ -107,12 +107,14 @@ where
 /// The in-process environment: emulator plus verifying webhook receiver.
 struct Local {
     mock: pingpp_mock::RunningMock,
+    /// A client signing with a key the emulator does not know.
+    wrong_key_client: Client,
     events: Arc<Mutex<Vec<Event>>>,
     receiver: tokio::task::JoinHandle<()>,
 }
 
 async fn start_local() -> Result<(Local, Client), BoxError> {
-    println!("Starting the Ping++ emulator and a webhook receiver on 127.0.0.1 ...");
+    outln!("Starting the Ping++ emulator and a webhook receiver on 127.0.0.1 ...");
     let merchant = pingpp_sign::generate_keypair()?;
     let pingpp_key = pingpp_sign::generate_keypair()?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -137,22 +139,27 @@ async fn start_local() -> Result<(Local, Client), BoxError> {
         .time_scale(100.0)
         .start()
         .await?;
-    println!("  emulator:         {}", mock.base_url());
-    println!(
+    outln!("  emulator:         {}", mock.base_url());
+    outln!(
         "  webhook receiver: http://{hook_addr}/pingpp/webhooks (verifies X-Pingplusplus-Signature)"
     );
-    println!(
-        "  requests are signed with a fresh merchant key; the emulator checks every signature"
-    );
+    outln!("  requests are signed with a fresh merchant key; the emulator checks every signature");
     let client = Client::builder()
         .api_key(DEMO_KEY)
         .app_id(DEMO_APP)
         .base_url(mock.base_url())
         .private_key(merchant.private_key()?)
         .build()?;
+    let wrong_key_client = Client::builder()
+        .api_key(DEMO_KEY)
+        .app_id(DEMO_APP)
+        .base_url(mock.base_url())
+        .private_key(pingpp_sign::generate_keypair()?.private_key()?)
+        .build()?;
     Ok((
         Local {
             mock,
+            wrong_key_client,
             events,
             receiver,
         },
@@ -205,7 +212,7 @@ pub(crate) async fn run(args: DemoArgs) -> Result<ExitCode, BoxError> {
             })?
             .base_url(url.clone())
             .build()?;
-            println!("Using the emulator at {url} (webhook steps are skipped)");
+            outln!("Using the emulator at {url} (webhook steps are skipped)");
             (None, client)
         }
     };
@@ -223,16 +230,16 @@ pub(crate) async fn run(args: DemoArgs) -> Result<ExitCode, BoxError> {
     if let Some(local) = &local {
         webhooks(local, &user, &mut r).await;
     }
-    println!();
+    outln!();
     if let Some(local) = local {
         local.receiver.abort();
         local.mock.shutdown().await;
     }
     if r.failures.is_empty() {
-        println!("All {} steps behaved as documented.", r.step);
+        outln!("All {} steps behaved as documented.", r.step);
         Ok(ExitCode::SUCCESS)
     } else {
-        println!(
+        outln!(
             "{} of {} steps did NOT behave as documented: {}",
             r.failures.len(),
             r.step,
@@ -243,6 +250,27 @@ pub(crate) async fn run(args: DemoArgs) -> Result<ExitCode, BoxError> {
 }
 
 async fn story(client: &Client, user: &str, run: u64, r: &mut Report, local: Option<&Local>) {
+    if let Some(local) = local {
+        r.section("Request signatures");
+        let e = local
+            .wrong_key_client
+            .withdrawals()
+            .list(&WithdrawalListParams::new())
+            .await;
+        match e {
+            Err(e) if e.status().map(|s| s.as_u16()) == Some(401) => {
+                r.ok("a request signed with an unknown key is refused", e)
+            }
+            Err(e) => r.fail(
+                "a request signed with an unknown key is refused",
+                format!("wrong error: {e}"),
+            ),
+            Ok(_) => r.fail(
+                "a request signed with an unknown key is refused",
+                "it was accepted",
+            ),
+        }
+    }
     r.section(&format!("Recharge user {user}"));
     let mut recharge_ids = Vec::new();
     for (n, amount) in [INITIAL, TO_REFUND].into_iter().enumerate() {
@@ -590,7 +618,7 @@ async fn webhooks(local: &Local, user: &str, r: &mut Report) {
             .ok()
             .and_then(|v| v["data"]["object"]["id"].as_str().map(str::to_owned))
             .unwrap_or_default();
-        println!("         {} {:<29} {object_id}", e.id, e.event_type());
+        outln!("         {} {:<29} {object_id}", e.id, e.event_type());
     }
     let count = |t: &str| events.iter().filter(|e| e.event_type() == t).count();
     r.check(

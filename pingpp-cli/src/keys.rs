@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{ArgGroup, Args};
 use pingpp_sign::PrivateKey;
 
-use crate::{BoxError, read_pem};
+use crate::{BoxError, outln, read_pem};
 
 /// `pingpp keygen`.
 #[derive(Debug, Args)]
@@ -115,9 +115,9 @@ pub(crate) fn write_keypair(
 
 pub(crate) fn keygen(args: &KeygenArgs) -> Result<ExitCode, BoxError> {
     let (private, public) = write_keypair(&args.out_dir, args.force)?;
-    println!("private key (PKCS#8): {}", private.display());
-    println!("public key (SPKI):    {}", public.display());
-    println!("Upload the public key to the Ping++ dashboard; keep the private key secret.");
+    outln!("private key (PKCS#8): {}", private.display());
+    outln!("public key (SPKI):    {}", public.display());
+    outln!("Upload the public key to the Ping++ dashboard; keep the private key secret.");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -142,9 +142,9 @@ pub(crate) fn sign(args: &SignArgs) -> Result<ExitCode, BoxError> {
     let signature = key.sign_request(body, &args.uri, args.timestamp)?;
     if args.verbose {
         let sts = pingpp_sign::string_to_sign(body, &args.uri, args.timestamp);
-        println!("string-to-sign: {}", String::from_utf8_lossy(&sts));
+        outln!("string-to-sign: {}", String::from_utf8_lossy(&sts));
     }
-    println!("{signature}");
+    outln!("{signature}");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -160,11 +160,11 @@ pub(crate) fn verify(args: &VerifyArgs) -> Result<ExitCode, BoxError> {
         .map_err(|e| format!("cannot read body file {}: {e}", args.body_file.display()))?;
     match verifier.verify(&body, signature.trim()) {
         Ok(()) => {
-            println!("valid");
+            outln!("valid");
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
-            println!("invalid: {e}");
+            outln!("invalid: {e}");
             Ok(ExitCode::FAILURE)
         }
     }

@@ -13,6 +13,23 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// `println!` that ends the process quietly when stdout is closed (e.g. `pingpp demo | head`)
+/// instead of panicking.
+macro_rules! outln {
+    () => { $crate::write_stdout(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::write_stdout(format_args!("{}\n", format_args!($($arg)*))) };
+}
+pub(crate) use outln;
+
+pub(crate) fn write_stdout(args: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    if out.write_fmt(args).and_then(|()| out.flush()).is_err() {
+        // The reader went away: nothing more to say.
+        std::process::exit(0);
+    }
+}
+
 /// Errors of the command line: printed, then exit status 1.
 pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 

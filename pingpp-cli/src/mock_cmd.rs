@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 use pingpp_sign::{PrivateKey, PublicKey};
 
-use crate::{BoxError, read_pem};
+use crate::{BoxError, outln, read_pem};
 
 /// `pingpp mock`.
 #[derive(Debug, Args)]
@@ -111,7 +111,7 @@ pub(crate) async fn run(args: MockArgs) -> Result<ExitCode, BoxError> {
         }
     };
     let mock = builder.start().await?;
-    println!("listening on {}", mock.base_url());
+    outln!("listening on {}", mock.base_url());
     if generated {
         let path = match args.public_key_out {
             Some(p) => p,
@@ -124,10 +124,10 @@ pub(crate) async fn run(args: MockArgs) -> Result<ExitCode, BoxError> {
         };
         std::fs::write(&path, mock.webhook_public_key().to_pem())
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        println!("webhook public key written to {}", path.display());
+        outln!("webhook public key written to {}", path.display());
     }
     shutdown_signal().await;
-    println!("shutting down");
+    outln!("shutting down");
     mock.shutdown().await;
     Ok(ExitCode::SUCCESS)
 }

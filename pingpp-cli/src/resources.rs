@@ -13,7 +13,7 @@ use pingpp_types::{
 use pingpp_withdrawal::WithdrawalsExt;
 use serde::Serialize;
 
-use crate::BoxError;
+use crate::{BoxError, outln};
 
 /// `pingpp withdrawal ...`.
 #[derive(Debug, Subcommand)]
@@ -167,7 +167,7 @@ fn client() -> Result<Client, BoxError> {
 }
 
 fn print_json<T: Serialize>(value: &T) -> Result<ExitCode, BoxError> {
-    println!("{}", serde_json::to_string_pretty(value)?);
+    outln!("{}", serde_json::to_string_pretty(value)?);
     Ok(ExitCode::SUCCESS)
 }
 
