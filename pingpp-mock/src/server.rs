@@ -34,6 +34,8 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
                         let svc_shared = Arc::clone(&shared);
                         let svc = service_fn(move |req| handle(Arc::clone(&svc_shared), req));
                         let conn = hyper::server::conn::http1::Builder::new()
+                            .timer(hyper_util::rt::TokioTimer::new())
+                            .header_read_timeout(std::time::Duration::from_secs(30))
                             .serve_connection(TokioIo::new(stream), svc);
                         tokio::select! {
                             res = conn => if let Err(e) = res {
