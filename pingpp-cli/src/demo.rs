@@ -24,7 +24,7 @@ use crate::{BoxError, outln};
 pub(crate) struct DemoArgs {
     /// Run against this emulator (e.g. one started with `pingpp mock`) instead of an
     /// in-process one; credentials then come from PINGPP_API_KEY / PINGPP_APP_ID /
-    /// PINGPP_PRIVATE_KEY[_PATH]. Webhook steps are skipped.
+    /// PINGPP_PRIVATE_KEY or PINGPP_PRIVATE_KEY_PATH. Webhook steps are skipped.
     #[arg(long)]
     base_url: Option<String>,
 }

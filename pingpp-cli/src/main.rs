@@ -56,7 +56,7 @@ enum Command {
     /// Webhook tools.
     #[command(subcommand)]
     Webhook(WebhookCommand),
-    /// Withdrawals (configured by PINGPP_API_KEY, PINGPP_APP_ID, PINGPP_PRIVATE_KEY[_PATH], PINGPP_API_BASE).
+    /// Withdrawals (configured by PINGPP_API_KEY, PINGPP_APP_ID, PINGPP_PRIVATE_KEY or PINGPP_PRIVATE_KEY_PATH, PINGPP_API_BASE).
     #[command(subcommand)]
     Withdrawal(resources::WithdrawalCommand),
     /// Recharges and recharge refunds (configured like `withdrawal`).
