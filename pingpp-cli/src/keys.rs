@@ -19,12 +19,12 @@ pub(crate) struct KeygenArgs {
     force: bool,
 }
 
-/// `pingpp sign`.
-#[derive(Debug, Args)]
+/// `pingpp sign`. `Debug` leaves out the private key argument (it may be the PEM itself).
+#[derive(Args)]
 #[command(group(ArgGroup::new("body_source").args(["body", "body_file"])))]
 pub(crate) struct SignArgs {
     /// The merchant private key: a PEM file (PKCS#1 or PKCS#8) or the PEM text.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     private_key: String,
     /// HTTP method; only POST and PUT bodies are signed.
     #[arg(long)]
@@ -46,12 +46,26 @@ pub(crate) struct SignArgs {
     verbose: bool,
 }
 
+impl std::fmt::Debug for SignArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignArgs")
+            .field("private_key", &"<redacted>")
+            .field("method", &self.method)
+            .field("uri", &self.uri)
+            .field("timestamp", &self.timestamp)
+            .field("body", &self.body)
+            .field("body_file", &self.body_file)
+            .field("verbose", &self.verbose)
+            .finish()
+    }
+}
+
 /// `pingpp webhook verify`.
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("sig").required(true).args(["signature", "signature_file"])))]
 pub(crate) struct VerifyArgs {
     /// The Ping++ public key: a PEM file or the PEM text.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     public_key: String,
     /// The X-Pingplusplus-Signature value (base64).
     #[arg(long)]

@@ -140,4 +140,37 @@ mod tests {
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
     }
+
+    #[test]
+    fn debug_output_never_shows_keys() {
+        let pem = "-----BEGIN PRIVATE KEY-----\\nSECRETPEM\\n-----END PRIVATE KEY-----";
+        let cli = Cli::try_parse_from([
+            "pingpp",
+            "mock",
+            "--addr",
+            "127.0.0.1:0",
+            "--api-key",
+            "sk_live_SECRET1",
+            "--signing-key",
+            pem,
+        ])
+        .expect("parses");
+        let s = format!("{cli:?}");
+        assert!(!s.contains("SECRET"), "{s}");
+        let cli = Cli::try_parse_from([
+            "pingpp",
+            "sign",
+            "--private-key",
+            pem,
+            "--method",
+            "GET",
+            "--uri",
+            "/v1",
+            "--timestamp",
+            "1",
+        ])
+        .expect("parses");
+        let s = format!("{cli:?}");
+        assert!(!s.contains("SECRET"), "{s}");
+    }
 }

@@ -8,17 +8,17 @@ use pingpp_sign::{PrivateKey, PublicKey};
 
 use crate::{BoxError, outln, read_pem};
 
-/// `pingpp mock`.
-#[derive(Debug, Args)]
+/// `pingpp mock`. `Debug` leaves out the API keys and the signing key.
+#[derive(Args)]
 pub(crate) struct MockArgs {
     /// Address to listen on, e.g. 127.0.0.1:8080 (port 0 picks a free port).
     #[arg(long)]
     addr: SocketAddr,
     /// Require request signatures, checked with this merchant public key (PEM file or text).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     merchant_public_key: Option<String>,
     /// Sign webhooks with this private key (PEM file or text); generated when absent.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     signing_key: Option<String>,
     /// POST every event to this http:// URL.
     #[arg(long)]
@@ -47,6 +47,25 @@ pub(crate) struct MockArgs {
     /// Fault injection: seed of the random draws (same seed, same faults).
     #[arg(long, default_value_t = 0)]
     fault_seed: u64,
+}
+
+impl std::fmt::Debug for MockArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MockArgs")
+            .field("addr", &self.addr)
+            .field("merchant_public_key", &self.merchant_public_key)
+            .field(
+                "signing_key",
+                &self.signing_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("webhook_url", &self.webhook_url)
+            .field("time_scale", &self.time_scale)
+            .field(
+                "api_keys",
+                &format_args!("[{} redacted]", self.api_keys.len()),
+            )
+            .finish_non_exhaustive()
+    }
 }
 
 async fn shutdown_signal() {

@@ -126,6 +126,24 @@ fn sign_matches_the_sdk_and_verbose_shows_the_string_to_sign() {
         .verify_request(b"", "/v1/x?page=1", 1, &sig)
         .expect("no body for GET");
 
+    // The PEM itself may be given instead of a path.
+    let pem = std::fs::read_to_string(&key_path).expect("pem");
+    let o = run(&[
+        "sign",
+        "--private-key",
+        &pem,
+        "--method",
+        "GET",
+        "--uri",
+        "/v1/y",
+        "--timestamp",
+        "2",
+    ]);
+    assert!(o.status.success(), "{o:?}");
+    public
+        .verify_request(b"", "/v1/y", 2, stdout(&o).trim())
+        .expect("inline PEM works");
+
     let bad = run(&[
         "sign",
         "--private-key",
