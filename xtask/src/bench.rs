@@ -47,7 +47,7 @@ const BENCHES: &[(&str, &str, &str, Baseline, f64)] = &[
         0.0,
     ),
     (
-        "pingpp-mock",
+        "pingpp",
         "loopback",
         "client/withdrawal_create_loopback",
         Baseline::OpensslSign,
