@@ -359,3 +359,20 @@ fn http_header_map_is_searched_case_insensitively() {
         Err(WebhookError::MissingSignature)
     ));
 }
+
+#[test]
+fn types_can_be_shared_across_threads_and_tasks() {
+    fn shareable<T: Send + Sync + 'static>() {}
+    shareable::<Verifier>();
+    shareable::<WebhookError>();
+    shareable::<pingpp_webhook::MemoryDedup>();
+    // A verifier is loaded once and used from many threads.
+    let v = verifier();
+    let body = event_body("evt_threads", true);
+    let signature = sign(&body);
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| v.verify(&body, signature.as_str()).unwrap());
+        }
+    });
+}
