@@ -145,6 +145,10 @@ pub(crate) async fn run(args: MockArgs) -> Result<ExitCode, BoxError> {
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         outln!("webhook public key written to {}", path.display());
     }
+    outln!(
+        "try: PINGPP_API_BASE={} PINGPP_API_KEY=sk_test_anything PINGPP_APP_ID=app_anything pingpp withdrawal list",
+        mock.base_url()
+    );
     shutdown_signal().await;
     outln!("shutting down");
     mock.shutdown().await;

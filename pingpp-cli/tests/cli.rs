@@ -444,3 +444,25 @@ fn mock_writes_the_generated_webhook_public_key() {
     );
     let _ = m.child.kill();
 }
+
+#[test]
+fn mock_refuses_a_bad_configuration() {
+    let o = run(&["mock", "--addr", "127.0.0.1:0", "--time-scale", "0"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("time scale"),
+        "{o:?}"
+    );
+    let o = run(&[
+        "mock",
+        "--addr",
+        "127.0.0.1:0",
+        "--webhook-url",
+        "https://example.com/hook",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("http://"),
+        "{o:?}"
+    );
+}

@@ -36,6 +36,19 @@
 //! Every delay (processing, webhook retries) is divided by the time-scale factor, so
 //! tests can run the whole schedule in milliseconds.
 //!
+//! Authentication follows Ping++: `Authorization: Bearer sk_...` or HTTP Basic with the
+//! key as user name; any `sk_test_`/`sk_live_` key unless [`MockServerBuilder::api_key`]
+//! restricts them (`401` otherwise; `sk_live_` keys give `livemode: true`). With
+//! [`MockServerBuilder::merchant_public_key`] every request must carry a valid
+//! `Pingplusplus-Signature` over body + request URI + `Pingplusplus-Request-Timestamp`;
+//! the `401` message starts with `no signature`, `bad signature` or `stale timestamp`.
+//!
+//! For tests, [`RunningMock`] exposes the books ([`RunningMock::ledger`],
+//! [`RunningMock::balance`]), the events and every webhook delivery attempt
+//! ([`RunningMock::deliveries`]), the number of requests received (to count client
+//! retries) and [`RunningMock::wait_idle`] (until every timer and delivery is done).
+//! [`FaultConfig`] injects `502`s, delays and cut connections, deterministically per seed.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), pingpp_mock::MockError> {
 //! let mock = pingpp_mock::MockServer::builder()
