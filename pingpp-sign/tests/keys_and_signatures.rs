@@ -477,3 +477,13 @@ proptest! {
         prop_assert!(PUBLIC.verify_request(&other_body, &path, timestamp, &sig).is_err());
     }
 }
+
+proptest! {
+    /// The no-copy path (no whitespace) and the stripping path decode alike.
+    #[test]
+    fn signature_decoding_paths_agree(text in "[A-Za-z0-9+/=_\\-]{0,48}") {
+        let direct = decode_signature(&text).map_err(|e| e.to_string());
+        let stripped = decode_signature(&format!(" {text}\r\n")).map_err(|e| e.to_string());
+        prop_assert_eq!(direct, stripped);
+    }
+}

@@ -130,7 +130,7 @@ impl Verifier {
         if signature.trim_ascii().is_empty() {
             return self.check_unsigned(body);
         }
-        let raw = decode_signature(signature).map_err(|source| match source {
+        let raw = pingpp_sign::decode_signature(signature).map_err(|source| match source {
             VerifyError::Empty => WebhookError::MissingSignature,
             source => WebhookError::InvalidBase64 { source },
         })?;
@@ -178,25 +178,6 @@ impl Verifier {
     }
 }
 
-/// Standard alphabet, padding optional (the rule of [`pingpp_sign::decode_signature`]).
-const LENIENT_STANDARD: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
-    &base64::alphabet::STANDARD,
-    base64::engine::GeneralPurposeConfig::new()
-        .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
-);
-
-/// [`pingpp_sign::decode_signature`] with a fast path for the usual header value (no
-/// whitespace to strip): same rule, same results, no intermediate copy.
-pub(crate) fn decode_signature(signature: &str) -> Result<Vec<u8>, VerifyError> {
-    use base64::Engine as _;
-    if signature.is_empty() || signature.bytes().any(|b| b.is_ascii_whitespace()) {
-        return pingpp_sign::decode_signature(signature);
-    }
-    LENIENT_STANDARD
-        .decode(signature)
-        .map_err(VerifyError::InvalidBase64)
-}
-
 /// Parses a webhook body into an [`Event`] **without verifying it**.
 ///
 /// Use it for bodies you already verified, or stored ones; never on a fresh delivery
@@ -214,35 +195,4 @@ pub fn parse(body: &[u8]) -> Result<Event, WebhookError> {
         });
     }
     Ok(event)
-}
-
-#[cfg(test)]
-mod tests {
-    use proptest::prelude::*;
-
-    fn same(input: &str) -> Result<(), TestCaseError> {
-        let ours = super::decode_signature(input).map_err(|e| e.to_string());
-        let theirs = pingpp_sign::decode_signature(input).map_err(|e| e.to_string());
-        prop_assert_eq!(ours, theirs, "input {:?}", input);
-        Ok(())
-    }
-
-    proptest! {
-        /// The fast path decodes exactly as pingpp-sign does, on base64-ish text and on
-        /// arbitrary text.
-        #[test]
-        fn fast_decode_matches_pingpp_sign(
-            b64ish in "[A-Za-z0-9+/=_\\- \r\n\t]{0,48}",
-            any_text in ".{0,24}",
-            bytes in proptest::collection::vec(any::<u8>(), 0..40),
-        ) {
-            use base64::Engine as _;
-            same(&b64ish)?;
-            same(&any_text)?;
-            let padded = base64::engine::general_purpose::STANDARD.encode(&bytes);
-            same(&padded)?;
-            same(padded.trim_end_matches('='))?;
-            same(&format!("{padded}="))?;
-        }
-    }
 }
