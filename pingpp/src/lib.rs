@@ -111,3 +111,8 @@ pub mod prelude {
     #[cfg(feature = "withdrawal")]
     pub use pingpp_withdrawal::WithdrawalsExt;
 }
+
+/// The README's examples, compiled as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
