@@ -237,25 +237,25 @@ pub fn validate_metadata(metadata: &Metadata) -> Result<(), ValidationError> {
 }
 
 fn page_params(page: Option<u32>, per_page: Option<u32>) -> Result<(), ValidationError> {
-    if let Some(page) = page {
-        if page < 1 {
-            return Err(ValidationError::OutOfRange {
-                field: "page",
-                min: 1,
-                max: i64::from(u32::MAX),
-                value: i64::from(page),
-            });
-        }
+    if let Some(page) = page
+        && page < 1
+    {
+        return Err(ValidationError::OutOfRange {
+            field: "page",
+            min: 1,
+            max: i64::from(u32::MAX),
+            value: i64::from(page),
+        });
     }
-    if let Some(per_page) = per_page {
-        if !(1..=MAX_PER_PAGE).contains(&per_page) {
-            return Err(ValidationError::OutOfRange {
-                field: "per_page",
-                min: 1,
-                max: i64::from(MAX_PER_PAGE),
-                value: i64::from(per_page),
-            });
-        }
+    if let Some(per_page) = per_page
+        && !(1..=MAX_PER_PAGE).contains(&per_page)
+    {
+        return Err(ValidationError::OutOfRange {
+            field: "per_page",
+            min: 1,
+            max: i64::from(MAX_PER_PAGE),
+            value: i64::from(per_page),
+        });
     }
     Ok(())
 }
@@ -497,13 +497,13 @@ impl Validate for CreateRecharge {
         non_empty("user", &self.user)?;
         self.charge.validate()?;
         user_fee(self.user_fee, "charge.amount", self.charge.amount)?;
-        if let Some(value) = self.balance_bonus {
-            if value < 0 {
-                return Err(ValidationError::Negative {
-                    field: "balance_bonus",
-                    value,
-                });
-            }
+        if let Some(value) = self.balance_bonus
+            && value < 0
+        {
+            return Err(ValidationError::Negative {
+                field: "balance_bonus",
+                value,
+            });
         }
         if let Some(from) = &self.from_user {
             non_empty("from_user", from)?;

@@ -15,8 +15,7 @@ static ALLOC: dhat::Alloc = dhat::Alloc;
 /// A `balance.withdrawal.succeeded` event padded to about `size` bytes.
 fn event_of_size(size: usize) -> Vec<u8> {
     let mut event: serde_json::Value =
-        serde_json::from_slice(&common::fixture("withdrawal_succeeded.json"))
-            .expect("fixture");
+        serde_json::from_slice(&common::fixture("withdrawal_succeeded.json")).expect("fixture");
     let base = serde_json::to_vec(&event).expect("serialize").len();
     event["data"]["object"]["description"] = json!("x".repeat(size.saturating_sub(base).max(1)));
     serde_json::to_vec(&event).expect("serialize")
