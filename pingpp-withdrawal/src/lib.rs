@@ -1,7 +1,7 @@
 //! Ping++ balance withdrawals and batch withdrawals.
 //!
 //! Bring [`WithdrawalsExt`] into scope and call the resources on a
-//! [`Client`](pingpp_transport::Client):
+//! [`Client`]:
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), pingpp_transport::Error> {
