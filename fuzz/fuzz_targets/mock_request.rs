@@ -263,6 +263,8 @@ struct Request<'a> {
 /// rules, which raw requests rarely get past validation to.
 #[derive(Arbitrary, Debug)]
 enum Op {
+    /// Amounts are the fuzzed value + 1 fen and fees at most the amount (tweaks can still
+    /// set anything).
     Recharge {
         user: u8,
         amount: u32,
@@ -431,10 +433,10 @@ fn render_op(op: &Op, live: bool, tweaks: &[Tweak<'_>], session: &mut Session) -
             format!("/v1/apps/{app}/recharges"),
             Some(json!({
                 "user": pick_user(*user),
-                "user_fee": user_fee,
+                "user_fee": i64::from(*user_fee) % (i64::from(*amount) + 1),
                 "balance_bonus": bonus,
                 "charge": {
-                    "amount": amount,
+                    "amount": i64::from(*amount) + 1,
                     "channel": RECHARGE_CHANNELS[usize::from(*channel) % RECHARGE_CHANNELS.len()],
                     "order_no": format!("2026{order:08}"),
                     "subject": "fuzz",
@@ -481,8 +483,8 @@ fn render_op(op: &Op, live: bool, tweaks: &[Tweak<'_>], session: &mut Session) -
             };
             let mut body = json!({
                 "user": pick_user(*user),
-                "amount": amount,
-                "user_fee": user_fee,
+                "amount": i64::from(*amount) + 1,
+                "user_fee": i64::from(*user_fee) % (i64::from(*amount) + 2),
                 "channel": channel,
                 "order_no": order_no,
                 "extra": extra,
