@@ -108,7 +108,11 @@ fn audit() -> Result {
         // Online: cargo-deny fetches the live RustSec database.
         return run(cargo_command().args(["deny", "check"]).args(checks));
     }
-    // Offline: unpack the RustSec snapshot and point a copy of deny.toml at it.
+    // Offline: cargo-deny's `--offline` also keeps `cargo metadata` offline, which
+    // then needs every package's source, other platforms' included: fetch them
+    // first (crates.io is reachable; only the advisory database is not).
+    run(cargo_command().args(["fetch", "--locked"]))?;
+    // Unpack the RustSec snapshot and point a copy of deny.toml at it.
     let db_dir = root().join("target/advisory-dbs");
     run(Command::new("bash").arg(&snapshot).arg(&db_dir))?;
     let config = std::fs::read_to_string(root().join("deny.toml"))
