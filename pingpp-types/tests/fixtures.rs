@@ -379,3 +379,15 @@ fn known_enum_strings_parse_to_known_variants() {
         assert_eq!(v.to_string(), *s);
     }
 }
+
+/// Found by fuzzing: floats inside free-form maps must survive parse → serialize →
+/// parse exactly (serde_json's `float_roundtrip`).
+#[test]
+fn floats_in_free_form_fields_round_trip_exactly() {
+    let json = r#"{"id":"re_1","object":"refund","amount":1,"created":1,"succeed":true,"status":"succeeded","metadata":{"x":1.333e129,"y":0.1,"z":2.2250738585072014e-308}}"#;
+    let first: Refund = serde_json::from_str(json).expect("parses");
+    let again: Refund = serde_json::from_str(&serde_json::to_string(&first).expect("serializes"))
+        .expect("re-parses");
+    assert_eq!(first, again);
+    assert_eq!(first.metadata["x"].as_f64(), Some(1.333e129));
+}

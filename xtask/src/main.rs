@@ -211,11 +211,23 @@ fn fuzz(args: &[String]) -> Result {
     }
     let targets = String::from_utf8_lossy(&list.stdout).to_string();
     for target in targets.lines().map(str::trim).filter(|t| !t.is_empty()) {
-        run(cargo_command()
-            .current_dir(&fuzz_dir)
-            .args(["fuzz", "run", target, "--"])
+        // The working corpus (kept between runs, not committed) first, then the
+        // committed seeds (crafted flows and past findings), read but never written.
+        let corpus = fuzz_dir.join("corpus").join(target);
+        std::fs::create_dir_all(&corpus)
+            .map_err(|e| format!("cannot create {}: {e}", corpus.display()))?;
+        let mut cmd = cargo_command();
+        cmd.current_dir(&fuzz_dir)
+            .args(["fuzz", "run", target])
+            .arg(&corpus);
+        let seeds = fuzz_dir.join("seeds").join(target);
+        if seeds.is_dir() {
+            cmd.arg(&seeds);
+        }
+        cmd.arg("--")
             .arg(format!("-max_total_time={seconds}"))
-            .env("RUSTC_BOOTSTRAP", "1"))?;
+            .env("RUSTC_BOOTSTRAP", "1");
+        run(&mut cmd)?;
     }
     Ok(())
 }
