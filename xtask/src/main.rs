@@ -8,7 +8,8 @@
 //! * `audit` — cargo-deny (advisories, bans, licenses, sources), offline against
 //!   the RustSec snapshot in `../shared` when it is there.
 //! * `bench` — the criterion benchmarks beside `openssl speed rsa2048`, with ratios.
-//! * `fuzz --seconds N` — every cargo-fuzz target for N seconds.
+//! * `fuzz [--seconds N] [--seed N]` — every cargo-fuzz target for N seconds
+//!   (a fixed libFuzzer seed makes CI's short pass repeatable).
 #![forbid(unsafe_code)]
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -30,7 +31,7 @@ fn main() -> ExitCode {
         Some("fuzz") => fuzz(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci | lint | test | audit | bench [--quick] | fuzz [--seconds N]>"
+                "usage: cargo xtask <ci | lint | test | audit | bench [--quick] | fuzz [--seconds N] [--seed N]>"
             );
             return ExitCode::from(2);
         }
@@ -189,13 +190,20 @@ fn rsa_private_ops_absent() -> Result {
 }
 
 fn fuzz(args: &[String]) -> Result {
-    let seconds = match args {
-        [] => 30,
-        [flag, n] if flag == "--seconds" => n
+    let mut seconds = 30u64;
+    let mut seed = None;
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        let value = rest.next().ok_or_else(|| format!("{flag} takes a value"))?;
+        let number = value
             .parse::<u64>()
-            .map_err(|_| format!("--seconds takes a whole number, not {n:?}"))?,
-        _ => return Err("usage: cargo xtask fuzz [--seconds N]".to_owned()),
-    };
+            .map_err(|_| format!("{flag} takes a whole number, not {value:?}"))?;
+        match flag.as_str() {
+            "--seconds" => seconds = number,
+            "--seed" => seed = Some(number),
+            _ => return Err("usage: cargo xtask fuzz [--seconds N] [--seed N]".to_owned()),
+        }
+    }
     let fuzz_dir = root().join("fuzz");
     if !fuzz_dir.join("Cargo.toml").exists() {
         return Err("no fuzz/ directory in this checkout".to_owned());
@@ -227,6 +235,9 @@ fn fuzz(args: &[String]) -> Result {
         cmd.arg("--")
             .arg(format!("-max_total_time={seconds}"))
             .env("RUSTC_BOOTSTRAP", "1");
+        if let Some(seed) = seed {
+            cmd.arg(format!("-seed={seed}"));
+        }
         run(&mut cmd)?;
     }
     Ok(())
