@@ -11,8 +11,9 @@ use pingpp::prelude::*;
 use pingpp::{AlipayExtra, ChannelExtra, CreateRecharge, CreateRechargeCharge, CreateWithdrawal};
 
 fn bench(c: &mut Criterion) {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // One thread drives client and emulator alike: no cross-thread wake-ups on the
+    // hot path, as in a service that calls Ping++ from its own runtime.
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("runtime");
