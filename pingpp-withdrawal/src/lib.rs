@@ -62,7 +62,8 @@ pub struct Withdrawals<'a> {
 }
 
 impl Withdrawals<'_> {
-    /// Creates a withdrawal (status `created`); it moves nothing until confirmed.
+    /// Creates a withdrawal (status `created`): the amount is debited from the user's
+    /// balance at once, and the payout starts only when it is confirmed.
     /// `POST /v1/apps/{app}/withdrawals`. The parameters are validated first.
     pub async fn create(&self, params: &CreateWithdrawal) -> Result<Withdrawal, Error> {
         params.validate()?;

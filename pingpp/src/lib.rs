@@ -89,6 +89,9 @@ pub use pingpp_transport::{
 };
 pub use pingpp_types::*;
 
+pub mod events;
+pub use events::{Events, EventsExt};
+
 #[cfg(feature = "recharge")]
 pub use pingpp_recharge as recharge;
 #[cfg(feature = "recharge")]
@@ -104,6 +107,7 @@ pub use pingpp_webhook as webhook;
 
 /// The client, its error and the resource extension traits: `use pingpp::prelude::*;`.
 pub mod prelude {
+    pub use crate::events::EventsExt;
     pub use pingpp_transport::{Client, Error};
 
     #[cfg(feature = "recharge")]
