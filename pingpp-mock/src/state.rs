@@ -37,6 +37,24 @@ impl Ledger {
     }
 }
 
+/// Takes `amount` from the user's spendable balance, or refuses with Ping++'s 402
+/// `balance_insufficient` when it is short; the caller books where the money went.
+fn debit(ledger: &mut Ledger, user: &str, amount: i64, what: &str) -> Result<(), ApiError> {
+    if ledger.balance < amount {
+        return Err(ApiError::new(
+            402,
+            "invalid_request_error",
+            format!(
+                "user {user}'s balance ({}) is less than {what} ({amount})",
+                ledger.balance
+            ),
+        )
+        .code("balance_insufficient"));
+    }
+    ledger.balance -= amount;
+    Ok(())
+}
+
 /// Work to do after the lock is released.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Effect {
@@ -514,18 +532,7 @@ impl State {
             let ledger = self
                 .ledger_mut(ctx.app, &user)
                 .ok_or_else(|| ApiError::not_found("user", &user))?;
-            if ledger.balance < credited {
-                return Err(ApiError::new(
-                    402,
-                    "invalid_request_error",
-                    format!(
-                        "user {user}'s balance ({}) is less than the recharge to refund ({credited})",
-                        ledger.balance
-                    ),
-                )
-                .code("balance_insufficient"));
-            }
-            ledger.balance -= credited;
+            debit(ledger, &user, credited, "the recharge to refund")?;
             ledger.refunded += credited;
         }
         let t = now();
@@ -672,18 +679,7 @@ impl State {
         let ledger = self
             .ledger_mut(ctx.app, &user)
             .ok_or_else(|| ApiError::not_found("user", &user).with_param("user"))?;
-        if ledger.balance < amount {
-            return Err(ApiError::new(
-                402,
-                "invalid_request_error",
-                format!(
-                    "user {user}'s balance ({}) is less than the withdrawal amount ({amount})",
-                    ledger.balance
-                ),
-            )
-            .code("balance_insufficient"));
-        }
-        ledger.balance -= amount;
+        debit(ledger, &user, amount, "the withdrawal amount")?;
         ledger.in_flight += amount;
         let id = self.numeric_id("1701");
         let obj = json!({
