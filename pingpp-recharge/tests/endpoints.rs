@@ -1,13 +1,13 @@
 //! Every recharge and recharge-refund endpoint over the scripted test transport:
 //! method, path, query, headers, body, signature, validation and paging.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::LazyLock;
 
 use futures_util::StreamExt;
 use http::Method;
 use pingpp_recharge::RechargesExt;
 use pingpp_sign::{KeyPair, PublicKey};
-use pingpp_transport::test_util::{InstantSleep, RecordedRequest, TestTransport};
+use pingpp_transport::test_util::{RecordedRequest, TestTransport, signed_test_client};
 use pingpp_transport::{Client, Error, TransportErrorKind};
 use pingpp_types::{
     CreateRecharge, CreateRechargeCharge, CreateRechargeRefund, FundingSource, ListParams,
@@ -24,16 +24,7 @@ static KEYPAIR: LazyLock<KeyPair> =
     LazyLock::new(|| pingpp_sign::generate_keypair().expect("key generation"));
 
 fn setup() -> (Client, TestTransport) {
-    let transport = TestTransport::new();
-    let client = Client::builder()
-        .api_key(KEY)
-        .app_id(APP)
-        .private_key(KEYPAIR.private_key().unwrap())
-        .transport(Arc::new(transport.clone()))
-        .sleep(Arc::new(InstantSleep::new()))
-        .build()
-        .unwrap();
-    (client, transport)
+    signed_test_client(KEY, APP, KEYPAIR.private_key().expect("private key")).expect("client")
 }
 
 fn refund(id: &str, status: &str) -> Value {
@@ -59,25 +50,8 @@ fn list(items: Vec<Value>, has_more: bool) -> String {
 }
 
 fn assert_signed(req: &RecordedRequest) {
-    assert_eq!(req.header("authorization"), Some(&*format!("Bearer {KEY}")));
-    assert!(
-        req.header("user-agent")
-            .unwrap()
-            .starts_with("Pingpp/v1 RustBindings/")
-    );
-    assert!(req.header("x-pingpp-client-user-agent").is_some());
-    let ts: i64 = req
-        .header("pingplusplus-request-timestamp")
-        .expect("timestamp header")
-        .parse()
-        .unwrap();
-    let sig = req
-        .header("pingplusplus-signature")
-        .expect("signature header");
-    PublicKey::from_pem(KEYPAIR.public_pem())
-        .unwrap()
-        .verify_request(&req.body, req.request_uri(), ts, sig)
-        .expect("signature verifies over body + URI + timestamp");
+    let public = PublicKey::from_pem(KEYPAIR.public_pem()).expect("public key");
+    pingpp_transport::test_util::assert_signed(req, KEY, &public);
 }
 
 #[tokio::test]

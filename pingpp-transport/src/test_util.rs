@@ -188,3 +188,71 @@ impl Sleep for InstantSleep {
         Box::pin(async {})
     }
 }
+
+/// A [`Client`](crate::Client) for `api_key` and `app_id` that signs with
+/// `private_key`, sends through a fresh [`TestTransport`] and never waits between
+/// retries; returns both.
+///
+/// # Errors
+/// The client's configuration error, e.g. for an API key without `sk_test_`/`sk_live_`.
+pub fn signed_test_client(
+    api_key: &str,
+    app_id: &str,
+    private_key: pingpp_sign::PrivateKey,
+) -> Result<(crate::Client, TestTransport), crate::ConfigError> {
+    let transport = TestTransport::new();
+    let client = crate::Client::builder()
+        .api_key(api_key)
+        .app_id(app_id)
+        .private_key(private_key)
+        .transport(Arc::new(transport.clone()))
+        .sleep(Arc::new(InstantSleep::new()))
+        .build()?;
+    Ok((client, transport))
+}
+
+/// Asserts what every request of a signing client carries: `Authorization: Bearer
+/// {api_key}`, the user-agent headers, the JSON content type exactly when there is a
+/// body, and a `Pingplusplus-Signature` that `public_key` verifies over body +
+/// request URI + `Pingplusplus-Request-Timestamp`.
+///
+/// # Panics
+/// When any of those does not hold (it is a test assertion).
+pub fn assert_signed(req: &RecordedRequest, api_key: &str, public_key: &pingpp_sign::PublicKey) {
+    assert_eq!(
+        req.header("authorization"),
+        Some(format!("Bearer {api_key}").as_str()),
+        "Authorization header"
+    );
+    assert!(
+        req.header("user-agent")
+            .is_some_and(|ua| ua.starts_with("Pingpp/v1 RustBindings/")),
+        "User-Agent header"
+    );
+    assert!(
+        req.header("x-pingpp-client-user-agent").is_some(),
+        "X-Pingpp-Client-User-Agent header"
+    );
+    if req.body.is_empty() {
+        assert!(
+            req.header("content-type").is_none(),
+            "no Content-Type without a body"
+        );
+    } else {
+        assert_eq!(
+            req.header("content-type"),
+            Some("application/json; charset=UTF-8"),
+            "Content-Type header"
+        );
+    }
+    let timestamp: i64 = req
+        .header("pingplusplus-request-timestamp")
+        .and_then(|t| t.parse().ok())
+        .expect("a decimal Pingplusplus-Request-Timestamp header");
+    let signature = req
+        .header("pingplusplus-signature")
+        .expect("a Pingplusplus-Signature header");
+    public_key
+        .verify_request(&req.body, req.request_uri(), timestamp, signature)
+        .expect("the signature verifies over body + request URI + timestamp");
+}

@@ -1,12 +1,12 @@
 //! Every withdrawal and batch-withdrawal endpoint over the scripted test transport:
 //! method, path, query, headers, body, signature, validation and paging.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::LazyLock;
 
 use futures_util::StreamExt;
 use http::Method;
 use pingpp_sign::{KeyPair, PublicKey};
-use pingpp_transport::test_util::{InstantSleep, RecordedRequest, TestTransport};
+use pingpp_transport::test_util::{RecordedRequest, TestTransport, signed_test_client};
 use pingpp_transport::{Client, Error, TransportErrorKind};
 use pingpp_types::{
     BatchWithdrawalListParams, BatchWithdrawalStatus, Channel, ChannelExtra, CreateBatchWithdrawal,
@@ -24,16 +24,7 @@ static KEYPAIR: LazyLock<KeyPair> =
     LazyLock::new(|| pingpp_sign::generate_keypair().expect("key generation"));
 
 fn setup() -> (Client, TestTransport) {
-    let transport = TestTransport::new();
-    let client = Client::builder()
-        .api_key(KEY)
-        .app_id(APP)
-        .private_key(KEYPAIR.private_key().unwrap())
-        .transport(Arc::new(transport.clone()))
-        .sleep(Arc::new(InstantSleep::new()))
-        .build()
-        .unwrap();
-    (client, transport)
+    signed_test_client(KEY, APP, KEYPAIR.private_key().expect("private key")).expect("client")
 }
 
 fn withdrawal(id: &str, status: &str) -> Value {
@@ -57,35 +48,9 @@ fn list(items: Vec<Value>, has_more: bool) -> String {
     json!({"object": "list", "url": "/v1/x", "has_more": has_more, "data": items}).to_string()
 }
 
-/// Checks the headers every call carries and that the signature verifies over
-/// body + request URI + timestamp with the matching public key.
 fn assert_signed(req: &RecordedRequest) {
-    assert_eq!(req.header("authorization"), Some(&*format!("Bearer {KEY}")));
-    assert!(
-        req.header("user-agent")
-            .unwrap()
-            .starts_with("Pingpp/v1 RustBindings/")
-    );
-    let ts: i64 = req
-        .header("pingplusplus-request-timestamp")
-        .expect("timestamp header")
-        .parse()
-        .unwrap();
-    let sig = req
-        .header("pingplusplus-signature")
-        .expect("signature header");
-    PublicKey::from_pem(KEYPAIR.public_pem())
-        .unwrap()
-        .verify_request(&req.body, req.request_uri(), ts, sig)
-        .expect("signature verifies over body + URI + timestamp");
-    if req.body.is_empty() {
-        assert!(req.header("content-type").is_none());
-    } else {
-        assert_eq!(
-            req.header("content-type"),
-            Some("application/json; charset=UTF-8")
-        );
-    }
+    let public = PublicKey::from_pem(KEYPAIR.public_pem()).expect("public key");
+    pingpp_transport::test_util::assert_signed(req, KEY, &public);
 }
 
 fn unionpay_params() -> CreateWithdrawal {
