@@ -40,21 +40,34 @@ mod config;
 mod error;
 #[cfg(feature = "hyper-transport")]
 mod hyper_transport;
+mod proxy;
 mod retry;
+mod scrub;
 #[cfg(feature = "test-util")]
 pub mod test_util;
 mod transport;
 
 pub use client::{
-    Client, HEADER_CLIENT_USER_AGENT, HEADER_SIGNATURE, HEADER_TIMESTAMP, HEADER_VERSION,
+    Client, HEADER_CLIENT_USER_AGENT, HEADER_SIGNATURE, HEADER_TIMESTAMP, HEADER_VERSION, ListItem,
     USER_AGENT_VALUE, encode_path_segment, require_id,
 };
 pub use config::{
-    ClientBuilder, ConfigError, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
-    ENV_API_BASE, ENV_API_KEY, ENV_APP_ID, ENV_PRIVATE_KEY, ENV_PRIVATE_KEY_PATH,
+    ClientBuilder, ConfigError, DEFAULT_ACCEPT_LANGUAGE, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, ENV_API_BASE, ENV_API_KEY, ENV_APP_ID,
+    ENV_PRIVATE_KEY, ENV_PRIVATE_KEY_PATH,
 };
-pub use error::{ApiError, EXCERPT_LIMIT, Error};
+pub use error::{
+    ApiError, EXCERPT_LIMIT, Error, FieldDifference, KEPT_RESPONSE_HEADERS, MESSAGE_LIMIT,
+    OrderNoConflict, Outcome, REQUEST_ID_HEADERS,
+};
 #[cfg(feature = "hyper-transport")]
-pub use hyper_transport::{HyperTransport, TlsSetupError};
-pub use retry::{RetryPolicy, Sleep, TokioSleep};
-pub use transport::{BoxError, BoxFuture, Transport, TransportError, TransportErrorKind};
+pub use hyper_transport::{HyperTransport, HyperTransportBuilder, TlsSetupError};
+pub use pingpp_types::ErrorCode;
+pub use proxy::ProxyConfig;
+pub use retry::{RetryPolicy, RetryPolicyBuilder, Sleep, TokioSleep};
+#[cfg(feature = "hyper-transport")]
+pub use rustls;
+pub use scrub::{REDACTED, redact_secrets};
+pub use transport::{
+    BoxError, BoxFuture, ResponseBodyLimit, Transport, TransportError, TransportErrorKind,
+};
