@@ -398,3 +398,33 @@ impl Write for ProxyStream {
         Pin::new(&mut self.get_mut().io).poll_write_vectored(cx, bufs)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_proxy_and_loopback_destinations_bypass_the_proxy() {
+        let m = ProxyConfig::all("http://proxy.corp.example:3128")
+            .no_proxy("internal.example, 10.1.0.0/16")
+            .matcher();
+        let via = |url: &str| intercept(&m, &url.parse().unwrap()).map(|i| i.uri().to_string());
+        assert_eq!(
+            via("https://api.pingxx.com/v1/x").as_deref(),
+            Some("http://proxy.corp.example:3128/")
+        );
+        assert!(via("http://api.pingxx.com/").is_some());
+        for direct in [
+            "https://internal.example/",
+            "https://pay.internal.example/",
+            "http://10.1.2.3/",
+            "http://127.0.0.1:8080/",
+            "http://localhost:8080/",
+            "http://[::1]:8080/",
+        ] {
+            assert_eq!(via(direct), None, "{direct}");
+        }
+        let none = ProxyConfig::none().matcher();
+        assert!(intercept(&none, &"https://api.pingxx.com/".parse().unwrap()).is_none());
+    }
+}
