@@ -104,23 +104,19 @@ async fn run(seed: u64) -> Tally {
 
     // Five withdrawals with their own order numbers, then each order number again with
     // a different amount (must never create a second withdrawal).
-    let mut asked: HashMap<String, i64> = HashMap::new();
     let mut results: Vec<(String, i64, Result<Withdrawal, Error>)> = Vec::new();
-    for i in 0..5 {
+    for i in 0..5i64 {
         let order_no = format!("s{seed}n{i}");
-        let amount = 1_000
-            + i64::try_from(i).expect("small") * 100
-            + i64::try_from(seed % 7).expect("small");
-        asked.insert(order_no.clone(), amount);
+        let amount = 1_000 + i * 100 + i64::try_from(seed % 7).expect("small");
         let r = c
             .withdrawals()
             .create_or_find(&params(&order_no, amount))
             .await;
         results.push((order_no, amount, r));
     }
-    for i in 0..5 {
+    for i in 0..5i64 {
         let order_no = format!("s{seed}n{i}");
-        let amount = 5_000 + i64::try_from(i).expect("small");
+        let amount = 5_000 + i;
         let r = c
             .withdrawals()
             .create_or_find(&params(&order_no, amount))
