@@ -75,6 +75,16 @@ where
     base
 }
 
+/// Writes a 200 response with a JSON body; `false` when the client has gone.
+async fn reply_json(s: &mut TcpStream, body: &Value) -> bool {
+    let body = body.to_string();
+    let reply = format!(
+        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(reply.as_bytes()).await.is_ok()
+}
+
 /// Bounds every test: a hang is a failure, not a stuck suite.
 async fn within<T>(f: impl Future<Output = T>) -> T {
     tokio::time::timeout(Duration::from_secs(20), f)
@@ -230,14 +240,9 @@ async fn a_server_repeating_the_same_page_ends_the_walk_with_an_error() {
         async move {
             while read_request(&mut s).await.is_some() {
                 counter.fetch_add(1, Ordering::SeqCst);
-                let body = json!({"object": "list", "url": "/v1/x", "has_more": true,
-                    "data": [{"id": "w1"}, {"id": "w2"}]})
-                .to_string();
-                let reply = format!(
-                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}",
-                    body.len()
-                );
-                if s.write_all(reply.as_bytes()).await.is_err() {
+                let page = json!({"object": "list", "url": "/v1/x", "has_more": true,
+                    "data": [{"id": "w1"}, {"id": "w2"}]});
+                if !reply_json(&mut s, &page).await {
                     return;
                 }
             }
@@ -272,8 +277,7 @@ async fn a_per_call_timeout_overrides_the_clients() {
     let base = serve(|mut s| async move {
         while read_request(&mut s).await.is_some() {
             tokio::time::sleep(Duration::from_millis(600)).await;
-            let reply = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}";
-            if s.write_all(reply.as_bytes()).await.is_err() {
+            if !reply_json(&mut s, &json!({})).await {
                 return;
             }
         }
@@ -365,12 +369,7 @@ async fn target_server() -> String {
                 .nth(1)
                 .unwrap_or_default()
                 .to_owned();
-            let body = json!({"target": target}).to_string();
-            let reply = format!(
-                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}",
-                body.len()
-            );
-            if s.write_all(reply.as_bytes()).await.is_err() {
+            if !reply_json(&mut s, &json!({"target": target})).await {
                 return;
             }
         }
