@@ -20,15 +20,17 @@
 //! ```
 //!
 //! Creating a refund or a recharge moves money: it is never retried once the request
-//! may have reached the server. When one fails with
-//! [`Error::may_have_been_sent`](pingpp_transport::Error::may_have_been_sent) `== true`,
-//! list the recharge's refunds before trying again.
+//! may have reached the server. When one fails, ask
+//! [`Error::outcome`](pingpp_transport::Error::outcome): `NotSent` and `Rejected` mean
+//! nothing was done; `Unknown` means it may have been — look the recharge up with
+//! [`Recharges::find_by_order_no`] (or list the recharge's refunds) before trying again.
 #![forbid(unsafe_code)]
 
 use futures_core::Stream;
 use pingpp_transport::{Client, Error, require_id};
 use pingpp_types::{
-    CreateRecharge, CreateRechargeRefund, List, ListParams, Recharge, Refund, Validate,
+    CreateRecharge, CreateRechargeRefund, List, ListParams, MAX_PER_PAGE, Recharge, Refund,
+    Validate,
 };
 
 /// Adds the recharge resources to [`Client`].
@@ -92,6 +94,47 @@ impl Recharges<'_> {
             };
             Box::pin(async move { client.recharges().list(&params).await })
         })
+    }
+}
+
+impl Recharges<'_> {
+    /// The recharge of `user` whose charge has `order_no` (`charge.order_no`, the order
+    /// number given at create), if there is one.
+    ///
+    /// The recharge list has no documented filter but paging, so every recharge of the
+    /// app is scanned, 100 per page, until the order number is found: one request per
+    /// 100 recharges newer than the one sought (the list is newest first), and every page
+    /// when there is none.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: pingpp_transport::Client) -> Result<(), pingpp_transport::Error> {
+    /// use pingpp_recharge::RechargesExt;
+    ///
+    /// if let Some(r) = client.recharges().find_by_order_no("user_001", "201611301750").await? {
+    ///     println!("recharge {} succeeded: {}", r.id, r.succeeded);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn find_by_order_no(
+        &self,
+        user: &str,
+        order_no: &str,
+    ) -> Result<Option<Recharge>, Error> {
+        require_id("user", user)?;
+        require_id("order_no", order_no)?;
+        let mut all = std::pin::pin!(self.list_all(ListParams::new().per_page(MAX_PER_PAGE)));
+        while let Some(r) = std::future::poll_fn(|cx| all.as_mut().poll_next(cx)).await {
+            let r = r?;
+            let charge_order_no = r
+                .charge
+                .as_ref()
+                .and_then(|c| c.get("order_no"))
+                .and_then(|v| v.as_str());
+            if charge_order_no == Some(order_no) && r.user.as_deref() == Some(user) {
+                return Ok(Some(r));
+            }
+        }
+        Ok(None)
     }
 }
 

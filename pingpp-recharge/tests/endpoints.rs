@@ -305,5 +305,67 @@ async fn a_refused_refund_maps_to_a_channel_error() {
         .unwrap_err();
     let api = err.as_api().unwrap();
     assert!(api.is_channel());
-    assert_eq!(api.code.as_deref(), Some("insufficient_balance"));
+    assert_eq!(
+        api.code.as_ref().map(|c| c.as_str()),
+        Some("insufficient_balance")
+    );
+}
+
+fn recharge_with(id: &str, user: &str, order_no: &str) -> Value {
+    let mut r = recharge(id);
+    r["user"] = json!(user);
+    r["charge"]["order_no"] = json!(order_no);
+    r
+}
+
+#[tokio::test]
+async fn find_by_order_no_scans_every_page_for_the_users_charge_order_no() {
+    let (client, t) = setup();
+    let first: Vec<Value> = (0..100)
+        .map(|i| recharge_with(&format!("2201{i:03}"), "user_001", &format!("o{i}")))
+        .collect();
+    t.push_json(200, list(first, true)).push_json(
+        200,
+        list(
+            vec![
+                // Same order number, another user: not this user's recharge.
+                recharge_with("2201998", "user_002", "R2026"),
+                recharge_with("2201999", "user_001", "R2026"),
+            ],
+            true,
+        ),
+    );
+    let found = client
+        .recharges()
+        .find_by_order_no("user_001", "R2026")
+        .await
+        .unwrap()
+        .expect("found on page 2");
+    assert_eq!(found.id, "2201999");
+    let uris: Vec<String> = t
+        .requests()
+        .iter()
+        .map(|r| r.request_uri().to_owned())
+        .collect();
+    assert_eq!(
+        uris,
+        [1, 2].map(|p| format!("/v1/apps/{APP}/recharges?page={p}&per_page=100"))
+    );
+
+    let (client, t) = setup();
+    t.push_json(200, list(vec![recharge_with("1", "user_001", "x")], false));
+    let none = client
+        .recharges()
+        .find_by_order_no("user_001", "R2026")
+        .await;
+    assert!(none.unwrap().is_none());
+
+    let (client, t) = setup();
+    let err = client
+        .recharges()
+        .find_by_order_no("user_001", "")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Validation(_)), "{err}");
+    assert!(t.requests().is_empty());
 }

@@ -1,14 +1,14 @@
 //! The [`Client`] and the one request pipeline every API call goes through.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::fmt;
 use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use futures_core::Stream;
-use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
-use http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use http::header::{ACCEPT, ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use http::{HeaderMap, HeaderValue, Method, Uri};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use pingpp_sign::PrivateKey;
 use pingpp_types::List;
@@ -18,8 +18,8 @@ use tracing::Instrument;
 
 use crate::config::{ApiKey, ClientBuilder, ConfigError};
 use crate::error::{ApiError, Error};
-use crate::retry::{RetryPolicy, Sleep, is_idempotent, is_retryable_status, retry_after};
-use crate::transport::{BoxFuture, Transport};
+use crate::retry::{RetryPolicy, Sleep, retry_after};
+use crate::transport::{BoxFuture, ResponseBodyLimit, Transport};
 
 /// The clock used for request timestamps (Unix seconds).
 pub(crate) type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
@@ -40,6 +40,7 @@ static CLIENT_USER_AGENT: LazyLock<HeaderValue> = LazyLock::new(|| {
     let json = serde_json::json!({
         "bindings_version": env!("CARGO_PKG_VERSION"),
         "lang": "Rust",
+        "lang_version": option_env!("PINGPP_RUSTC_VERSION").unwrap_or("unknown"),
         "publisher": "pingpp-rs",
         "uname": format!("{} {}", std::env::consts::OS, std::env::consts::ARCH),
     });
@@ -98,6 +99,7 @@ pub struct Client {
     pub(crate) inner: Arc<Inner>,
 }
 
+#[derive(Clone)]
 pub(crate) struct Inner {
     pub(crate) api_key: ApiKey,
     pub(crate) app_id: String,
@@ -107,6 +109,8 @@ pub(crate) struct Inner {
     pub(crate) timeout: Duration,
     pub(crate) connect_timeout: Duration,
     pub(crate) retry: RetryPolicy,
+    pub(crate) max_response_bytes: usize,
+    pub(crate) accept_language: Option<HeaderValue>,
     pub(crate) transport: Arc<dyn Transport>,
     pub(crate) sleep: Arc<dyn Sleep>,
     pub(crate) clock: Clock,
@@ -124,6 +128,7 @@ impl fmt::Debug for Client {
             .field("timeout", &i.timeout)
             .field("connect_timeout", &i.connect_timeout)
             .field("retry", &i.retry)
+            .field("max_response_bytes", &i.max_response_bytes)
             .finish_non_exhaustive()
     }
 }
@@ -175,6 +180,44 @@ impl Client {
     /// Whether requests are signed with a merchant private key.
     pub fn signs_requests(&self) -> bool {
         self.inner.private_key.is_some()
+    }
+
+    /// A client like this one, sharing its connections, whose requests time out after
+    /// `timeout` (per attempt): a per-call override.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: pingpp_transport::Client) -> Result<(), pingpp_transport::Error> {
+    /// use std::time::Duration;
+    /// let quick = client.with_timeout(Duration::from_secs(5));
+    /// let path = quick.app_path(&["withdrawals", "1701611150302360654"])?;
+    /// let w: serde_json::Value = quick.get(&path, &()).await?;
+    /// # let _ = w; Ok(()) }
+    /// ```
+    pub fn with_timeout(&self, timeout: Duration) -> Client {
+        let mut inner = (*self.inner).clone();
+        // A zero timeout would fail every call; the builder refuses it too.
+        inner.timeout = timeout.max(Duration::from_millis(1));
+        Client {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// The request timeout (per attempt).
+    pub fn timeout(&self) -> Duration {
+        self.inner.timeout
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
+    /// Waits as the retry policy says after the `attempt`-th attempt (1-based) failed,
+    /// or `retry_after` (capped) when the server asked for it, with the client's sleep.
+    /// For callers that retry whole operations themselves (e.g. `create_or_find`).
+    pub async fn wait_before_retry(&self, attempt: u32, retry_after: Option<Duration>) {
+        let wait = self.inner.retry.backoff(attempt, retry_after);
+        self.inner.sleep.sleep(wait).await;
     }
 
     /// `/v1/apps/{app_id}/{segments...}`, every segment percent-encoded.
@@ -244,10 +287,10 @@ impl Client {
         path_and_query: &str,
         body: Option<Bytes>,
     ) -> Result<T, Error> {
-        let response = self.execute(method, path_and_query, body).await?;
-        let status = response.status();
-        let body = response.into_body();
-        serde_json::from_slice(&body).map_err(|e| Error::decode(status, &body, Some(e)))
+        let response = self.execute(method.clone(), path_and_query, body).await?;
+        let (parts, body) = response.into_parts();
+        serde_json::from_slice(&body)
+            .map_err(|e| Error::decode(parts.status, &parts.headers, &method, &body, Some(e)))
     }
 
     /// The pipeline: sends `body` (already serialized) to `path_and_query` with auth,
@@ -274,8 +317,8 @@ impl Client {
             .map(|pq| pq.as_str().to_owned())
             .unwrap_or_else(|| "/".to_owned());
         let path_only = uri.path().to_owned();
-        let idempotent = is_idempotent(&method);
         let max_attempts = inner.retry.max_attempts.max(1);
+        let limit = inner.max_response_bytes;
 
         let mut attempt: u32 = 0;
         loop {
@@ -290,55 +333,51 @@ impl Client {
                 latency_ms = tracing::field::Empty,
             );
             let started = Instant::now();
-            let outcome = tokio::time::timeout(inner.timeout, inner.transport.send(request))
+            let result = tokio::time::timeout(inner.timeout, inner.transport.send(request))
                 .instrument(span.clone())
                 .await;
             span.record("latency_ms", started.elapsed().as_millis() as u64);
 
             let mut wait_hint = None;
-            let failure = match outcome {
+            let error = match result {
                 Ok(Ok(response)) => {
                     let status = response.status();
                     span.record("status", status.as_u16());
-                    if status.is_success() {
+                    // A custom transport may ignore the limit: check again.
+                    if response.body().len() > limit {
+                        Error::ResponseTooLarge {
+                            status,
+                            limit,
+                            method: method.clone(),
+                        }
+                    } else if status.is_success() {
                         tracing::debug!(parent: &span, "Ping++ request succeeded");
                         return Ok(response);
+                    } else {
+                        wait_hint = retry_after(response.headers());
+                        map_error_response(&method, &response)
                     }
-                    let retryable = idempotent && is_retryable_status(status);
-                    wait_hint = retry_after(response.headers());
-                    let error = map_error_response(status, response.body());
-                    if !retryable {
-                        tracing::debug!(parent: &span, error = %error, "Ping++ request failed");
-                        return Err(error);
-                    }
-                    error
                 }
-                Ok(Err(transport_error)) => {
-                    let retryable = idempotent || !transport_error.may_have_been_sent();
-                    let error = Error::Transport(transport_error);
-                    if !retryable {
-                        tracing::warn!(parent: &span, error = %error, "Ping++ request failed after it may have been sent; not retried");
-                        return Err(error);
-                    }
-                    error
-                }
-                Err(_elapsed) => {
-                    let error = Error::Timeout {
-                        timeout: inner.timeout,
-                    };
-                    if !idempotent {
-                        tracing::warn!(parent: &span, "Ping++ request timed out after it may have been sent; not retried");
-                        return Err(error);
-                    }
-                    error
-                }
+                Ok(Err(transport_error)) => transport_error.into_error(&method),
+                Err(_elapsed) => Error::Timeout {
+                    timeout: inner.timeout,
+                    method: method.clone(),
+                },
             };
+            if !error.is_retryable() {
+                if error.outcome() == crate::Outcome::Unknown {
+                    tracing::warn!(parent: &span, error = %error, outcome = %error.outcome(), "Ping++ request failed and may have taken effect; not retried");
+                } else {
+                    tracing::debug!(parent: &span, error = %error, outcome = %error.outcome(), "Ping++ request failed");
+                }
+                return Err(error);
+            }
             if attempt >= max_attempts {
-                tracing::warn!(parent: &span, error = %failure, "Ping++ request failed; no attempts left");
-                return Err(failure);
+                tracing::warn!(parent: &span, error = %error, "Ping++ request failed; no attempts left");
+                return Err(error);
             }
             let wait = inner.retry.backoff(attempt, wait_hint);
-            tracing::info!(parent: &span, error = %failure, wait_ms = wait.as_millis() as u64, "retrying Ping++ request");
+            tracing::info!(parent: &span, error = %error, wait_ms = wait.as_millis() as u64, "retrying Ping++ request");
             inner.sleep.sleep(wait).await;
         }
     }
@@ -359,6 +398,9 @@ impl Client {
         headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
         headers.insert(HEADER_CLIENT_USER_AGENT, CLIENT_USER_AGENT.clone());
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        if let Some(language) = &inner.accept_language {
+            headers.insert(ACCEPT_LANGUAGE, language.clone());
+        }
         if body.is_some() {
             headers.insert(
                 CONTENT_TYPE,
@@ -370,13 +412,15 @@ impl Client {
                 .map_err(|_| Error::request("the API version is not a valid header value", None))?;
             headers.insert(HEADER_VERSION, v);
         }
+        // Sent on every request, as the Go, Java, Python and Node SDKs do; signed when
+        // there is a private key (protocol notes, section 2).
+        let timestamp = (inner.clock)();
+        headers.insert(HEADER_TIMESTAMP, HeaderValue::from(timestamp));
         if let Some(key) = &inner.private_key {
-            let timestamp = (inner.clock)();
             let signed_body = body.as_deref().unwrap_or_default();
             let signature = key
                 .sign_request(signed_body, request_uri, timestamp)
                 .map_err(Error::Signing)?;
-            headers.insert(HEADER_TIMESTAMP, HeaderValue::from(timestamp));
             let signature = HeaderValue::from_str(&signature)
                 .map_err(|_| Error::request("the signature is not a valid header value", None))?;
             headers.insert(HEADER_SIGNATURE, signature);
@@ -385,19 +429,28 @@ impl Client {
         *request.method_mut() = method.clone();
         *request.uri_mut() = uri.clone();
         *request.headers_mut() = headers;
+        request
+            .extensions_mut()
+            .insert(ResponseBodyLimit(inner.max_response_bytes));
         Ok(request)
     }
 
     /// A stream of every item of a paged list, fetching page after page from `first_page`
     /// with `fetch(client, page)`. It stops after a page with `has_more: false`, after an
     /// empty page, or after yielding an error.
+    ///
+    /// Each item is yielded once: an item seen on an earlier page (the list shifted
+    /// because objects were created meanwhile) is skipped. A page that brings nothing
+    /// new — a server repeating itself — ends the stream with [`Error::Pagination`]
+    /// instead of looping forever. The ids seen are kept for that (a few dozen bytes
+    /// per item).
     pub fn paginate<T, F>(
         &self,
         first_page: u32,
         fetch: F,
     ) -> impl Stream<Item = Result<T, Error>> + Send + 'static
     where
-        T: Send + 'static,
+        T: ListItem + Send + 'static,
         F: FnMut(Client, u32) -> BoxFuture<'static, Result<List<T>, Error>> + Send + 'static,
     {
         struct State<T, F> {
@@ -405,12 +458,14 @@ impl Client {
             fetch: F,
             next_page: Option<u32>,
             buffer: VecDeque<T>,
+            seen: HashSet<String>,
         }
         let state = State {
             client: self.clone(),
             fetch,
             next_page: Some(first_page.max(1)),
             buffer: VecDeque::new(),
+            seen: HashSet::new(),
         };
         futures_util::stream::unfold(state, |mut st| async move {
             loop {
@@ -427,16 +482,74 @@ impl Client {
                         if list.data.is_empty() {
                             return None;
                         }
+                        let mut fresh = 0usize;
+                        for item in list.data {
+                            match item.list_item_id() {
+                                Some(id) if st.seen.contains(id) => {
+                                    tracing::debug!(
+                                        page,
+                                        id,
+                                        "item repeated from an earlier page; skipped"
+                                    );
+                                }
+                                id => {
+                                    if let Some(id) = id {
+                                        st.seen.insert(id.to_owned());
+                                    }
+                                    fresh += 1;
+                                    st.buffer.push_back(item);
+                                }
+                            }
+                        }
+                        if fresh == 0 && !list.has_more {
+                            return None;
+                        }
+                        if fresh == 0 {
+                            st.next_page = None;
+                            let reason = "the page repeats only items already seen; the server makes no progress".to_owned();
+                            tracing::warn!(page, "{reason}");
+                            return Some((Err(Error::Pagination { page, reason }), st));
+                        }
                         st.next_page = if list.has_more {
                             page.checked_add(1)
                         } else {
                             None
                         };
-                        st.buffer.extend(list.data);
                     }
                 }
             }
         })
+    }
+}
+
+/// An object of a paged list: its id lets [`Client::paginate`] yield each item once and
+/// notice a server that repeats itself.
+pub trait ListItem {
+    /// The object's id; `None` when it has none (such items are never taken for repeats).
+    fn list_item_id(&self) -> Option<&str>;
+}
+
+macro_rules! list_item_by_id {
+    ($($t:ty),+) => {$(
+        impl ListItem for $t {
+            fn list_item_id(&self) -> Option<&str> {
+                Some(&self.id)
+            }
+        }
+    )+};
+}
+
+list_item_by_id!(
+    pingpp_types::Withdrawal,
+    pingpp_types::BatchWithdrawal,
+    pingpp_types::Recharge,
+    pingpp_types::Refund,
+    pingpp_types::Event
+);
+
+impl ListItem for serde_json::Value {
+    fn list_item_id(&self) -> Option<&str> {
+        self.get("id").and_then(serde_json::Value::as_str)
     }
 }
 
@@ -448,19 +561,10 @@ fn to_json<B: Serialize + ?Sized>(body: &B) -> Result<Bytes, Error> {
 
 /// Maps a non-2xx response to [`Error::Api`] when the body is a Ping++ error object,
 /// else to [`Error::Decode`].
-pub(crate) fn map_error_response(status: StatusCode, body: &[u8]) -> Error {
+pub(crate) fn map_error_response(method: &Method, response: &http::Response<Bytes>) -> Error {
+    let (status, headers, body) = (response.status(), response.headers(), response.body());
     match serde_json::from_slice::<pingpp_types::ApiErrorBody>(body) {
-        Ok(parsed) => {
-            let detail = parsed.error;
-            ApiError {
-                status,
-                kind: detail.kind,
-                message: detail.message,
-                code: detail.code,
-                param: detail.param,
-            }
-            .into()
-        }
-        Err(e) => Error::decode(status, body, Some(e)),
+        Ok(parsed) => ApiError::from_response(status, headers, method, parsed.error).into(),
+        Err(e) => Error::decode(status, headers, method, body, Some(e)),
     }
 }

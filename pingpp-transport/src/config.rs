@@ -8,6 +8,7 @@ use std::time::Duration;
 use pingpp_sign::PrivateKey;
 
 use crate::client::{Client, Clock, Inner};
+use crate::proxy::{ProxyConfig, is_loopback_host};
 use crate::retry::{RetryPolicy, Sleep, TokioSleep};
 use crate::transport::Transport;
 
@@ -17,6 +18,10 @@ pub const DEFAULT_BASE_URL: &str = "https://api.pingxx.com";
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default time allowed for one whole attempt (send and receive).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(80);
+/// Default cap on a response body: 4 MiB. A page of 100 withdrawals is about 150 KB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
+/// The `Accept-Language` sent by default, as the Go, Java and Python SDKs do.
+pub const DEFAULT_ACCEPT_LANGUAGE: &str = "zh-CN";
 
 /// Environment variable holding the secret API key.
 pub const ENV_API_KEY: &str = "PINGPP_API_KEY";
@@ -139,6 +144,15 @@ fn check_app_id(name: &'static str, app_id: &str) -> Result<String, ConfigError>
             hint: " (the app id, app_..., from the dashboard)",
         });
     }
+    // The app id goes into every request path, and so into logs: a secret key pasted
+    // here would leak. Never echo it.
+    let lower = app_id.to_ascii_lowercase();
+    if lower.starts_with("sk_live_") || lower.starts_with("sk_test_") {
+        return Err(ConfigError::Invalid {
+            name,
+            reason: "this is a secret key, not an app id (app_..., from the dashboard)".into(),
+        });
+    }
     if !app_id.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(ConfigError::Invalid {
             name,
@@ -208,6 +222,11 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     timeout: Duration,
     retry: RetryPolicy,
+    max_response_bytes: usize,
+    accept_language: Option<String>,
+    proxy: Option<ProxyConfig>,
+    #[cfg(feature = "hyper-transport")]
+    tls_config: Option<rustls::ClientConfig>,
     transport: Option<Arc<dyn Transport>>,
     sleep: Option<Arc<dyn Sleep>>,
     clock: Option<Clock>,
@@ -224,6 +243,11 @@ impl Default for ClientBuilder {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
             retry: RetryPolicy::default(),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            accept_language: Some(DEFAULT_ACCEPT_LANGUAGE.to_owned()),
+            proxy: None,
+            #[cfg(feature = "hyper-transport")]
+            tls_config: None,
             transport: None,
             sleep: None,
             clock: None,
@@ -245,8 +269,11 @@ impl fmt::Debug for ClientBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("accept_language", &self.accept_language)
+            .field("proxy", &self.proxy)
             .field("custom_transport", &self.transport.is_some())
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
@@ -307,9 +334,60 @@ impl ClientBuilder {
         self
     }
 
-    /// The whole retry policy.
+    /// The whole retry policy (see [`RetryPolicy::builder`]).
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
+        self
+    }
+
+    /// The largest response body accepted, in bytes (default
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`]). A larger one fails with
+    /// [`Error::ResponseTooLarge`](crate::Error::ResponseTooLarge), checked on
+    /// `Content-Length` first and while reading.
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
+    /// The `Accept-Language` header (default `zh-CN`, as the official SDKs send; Ping++
+    /// messages follow it). `None` sends none.
+    pub fn accept_language(mut self, language: Option<impl Into<String>>) -> Self {
+        self.accept_language = language.map(Into::into);
+        self
+    }
+
+    /// The HTTP proxy of the default transport. Without this setting the client reads
+    /// `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` ([`ProxyConfig::from_env`]);
+    /// pass [`ProxyConfig::none`] to connect directly whatever the environment says.
+    pub fn proxy(mut self, proxy: ProxyConfig) -> Self {
+        self.proxy = Some(proxy);
+        self
+    }
+
+    /// Your own rustls configuration for the default transport, e.g. trusting a
+    /// corporate root certificate:
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let corporate_root: rustls::pki_types::CertificateDer<'static> = todo!();
+    /// let mut roots = rustls::RootCertStore::empty();
+    /// roots.add(corporate_root)?;
+    /// let tls = rustls::ClientConfig::builder_with_provider(
+    ///     rustls::crypto::aws_lc_rs::default_provider().into(),
+    /// )
+    /// .with_safe_default_protocol_versions()?
+    /// .with_root_certificates(roots)
+    /// .with_no_client_auth();
+    /// let client = pingpp_transport::Client::builder()
+    ///     .api_key("sk_test_ibbTe5jLGCi5rzfH4OqPW9KC")
+    ///     .app_id("app_1Gqj58ynP0mHeX1q")
+    ///     .tls_config(tls)
+    ///     .build()?;
+    /// # let _ = client; Ok(()) }
+    /// ```
+    #[cfg(feature = "hyper-transport")]
+    pub fn tls_config(mut self, config: rustls::ClientConfig) -> Self {
+        self.tls_config = Some(config);
         self
     }
 
@@ -355,12 +433,26 @@ impl ClientBuilder {
             "base_url",
             self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL),
         )?;
-        if self.retry.max_attempts == 0 {
+        check_live_key_transport(&api_key, &base_url)?;
+        self.retry.check()?;
+        if self.max_response_bytes == 0 {
             return Err(ConfigError::Invalid {
-                name: "max_attempts",
+                name: "max_response_bytes",
                 reason: "must be at least 1".into(),
             });
         }
+        let accept_language =
+            match self.accept_language {
+                Some(l) => Some(http::HeaderValue::from_str(l.trim()).map_err(|_| {
+                    ConfigError::Invalid {
+                        name: "accept_language",
+                        reason: "must be a header value".into(),
+                    }
+                })?),
+                None => None,
+            };
+        let proxy = self.proxy.unwrap_or_else(ProxyConfig::from_env);
+        proxy.check("proxy")?;
         if self.timeout.is_zero() {
             return Err(ConfigError::Invalid {
                 name: "timeout",
@@ -378,7 +470,13 @@ impl ClientBuilder {
         };
         let transport = match self.transport {
             Some(t) => t,
-            None => default_transport(self.connect_timeout)?,
+            None => default_transport(
+                self.connect_timeout,
+                proxy,
+                #[cfg(feature = "hyper-transport")]
+                self.tls_config,
+                base_url.starts_with("https://"),
+            )?,
         };
         Ok(Client {
             inner: Arc::new(Inner {
@@ -390,6 +488,8 @@ impl ClientBuilder {
                 timeout: self.timeout,
                 connect_timeout: self.connect_timeout,
                 retry: self.retry,
+                max_response_bytes: self.max_response_bytes,
+                accept_language,
                 transport,
                 sleep: self.sleep.unwrap_or_else(|| Arc::new(TokioSleep)),
                 clock: self.clock.unwrap_or_else(|| Arc::new(system_clock)),
@@ -399,7 +499,8 @@ impl ClientBuilder {
 
     /// Fills the builder from environment-like variables looked up by `lookup`
     /// (`PINGPP_API_KEY`, `PINGPP_APP_ID`, `PINGPP_PRIVATE_KEY` or
-    /// `PINGPP_PRIVATE_KEY_PATH`, `PINGPP_API_BASE`). Empty values count as unset.
+    /// `PINGPP_PRIVATE_KEY_PATH`, `PINGPP_API_BASE`, and the proxy variables read by
+    /// [`ProxyConfig::from_env_with`]). Empty values count as unset.
     /// Errors name the variable at fault. Settings made later on the builder win.
     pub fn from_env_with(
         lookup: impl Fn(&str) -> Option<String>,
@@ -450,6 +551,9 @@ impl ClientBuilder {
         if let Some(base) = get(ENV_API_BASE) {
             b.base_url = Some(check_base_url(ENV_API_BASE, &base)?);
         }
+        let proxy = ProxyConfig::from_env_with(&lookup);
+        proxy.check("HTTPS_PROXY/HTTP_PROXY")?;
+        b.proxy = Some(proxy);
         Ok(b)
     }
 
@@ -475,15 +579,59 @@ fn system_clock() -> i64 {
         .unwrap_or(0)
 }
 
+/// A live key sends real money instructions: never in clear text over the network.
+fn check_live_key_transport(key: &ApiKey, base_url: &str) -> Result<(), ConfigError> {
+    let Some(rest) = base_url.strip_prefix("http://") else {
+        return Ok(());
+    };
+    if !key.is_live() {
+        return Ok(());
+    }
+    let host = base_url
+        .parse::<http::Uri>()
+        .ok()
+        .and_then(|u| u.host().map(str::to_owned))
+        .unwrap_or_else(|| rest.to_owned());
+    if is_loopback_host(&host) {
+        return Ok(());
+    }
+    Err(ConfigError::Invalid {
+        name: "base_url",
+        reason: "a live key (sk_live_) is only sent over https:// (plain http:// is allowed to a loopback address)".into(),
+    })
+}
+
 #[cfg(feature = "hyper-transport")]
-fn default_transport(connect_timeout: Duration) -> Result<Arc<dyn Transport>, ConfigError> {
-    let t = crate::hyper_transport::HyperTransport::with_connect_timeout(connect_timeout)
+fn default_transport(
+    connect_timeout: Duration,
+    proxy: ProxyConfig,
+    tls: Option<rustls::ClientConfig>,
+    https: bool,
+) -> Result<Arc<dyn Transport>, ConfigError> {
+    if https && tls.is_none() && crate::hyper_transport::crypto_provider().is_none() {
+        return Err(ConfigError::Missing {
+            name: "TLS crypto provider",
+            hint: " (enable pingpp-transport's `aws-lc-rs` or `ring` feature, install a rustls CryptoProvider, or pass tls_config)",
+        });
+    }
+    let mut builder = crate::hyper_transport::HyperTransport::builder()
+        .connect_timeout(connect_timeout)
+        .proxy(proxy);
+    if let Some(tls) = tls {
+        builder = builder.tls_config(tls);
+    }
+    let t = builder
+        .build()
         .map_err(|e| ConfigError::Transport { source: e.into() })?;
     Ok(Arc::new(t))
 }
 
 #[cfg(not(feature = "hyper-transport"))]
-fn default_transport(_connect_timeout: Duration) -> Result<Arc<dyn Transport>, ConfigError> {
+fn default_transport(
+    _connect_timeout: Duration,
+    _proxy: ProxyConfig,
+    _https: bool,
+) -> Result<Arc<dyn Transport>, ConfigError> {
     Err(ConfigError::Missing {
         name: "transport",
         hint: " (enable the hyper-transport feature or pass one to ClientBuilder::transport)",
@@ -539,6 +687,36 @@ mod tests {
             "/v1",
         ] {
             assert!(check_base_url("u", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_secret_key_is_refused_as_app_id_without_echoing_it() {
+        for bad in ["sk_test_SECRET1abc", " SK_LIVE_SECRET1abc "] {
+            let e = check_app_id("app_id", bad).unwrap_err();
+            let shown = format!("{e} {e:?}");
+            assert!(shown.contains("secret key"), "{shown}");
+            assert!(!shown.contains("SECRET1"), "{shown}");
+        }
+        assert!(check_app_id("app_id", "app_1Gqj58ynP0mHeX1q").is_ok());
+    }
+
+    #[test]
+    fn a_live_key_goes_over_https_or_to_loopback_only() {
+        let live = check_api_key("k", "sk_live_abc").unwrap();
+        let test = check_api_key("k", "sk_test_abc").unwrap();
+        assert!(check_live_key_transport(&live, "https://api.pingxx.com").is_ok());
+        for local in [
+            "http://127.0.0.1:8080",
+            "http://localhost:1",
+            "http://[::1]:9",
+        ] {
+            assert!(check_live_key_transport(&live, local).is_ok(), "{local}");
+        }
+        for remote in ["http://api.pingxx.com", "http://10.0.0.5:8080/proxy"] {
+            let e = check_live_key_transport(&live, remote).unwrap_err();
+            assert!(e.to_string().contains("https://"), "{e}");
+            assert!(check_live_key_transport(&test, remote).is_ok());
         }
     }
 

@@ -6,8 +6,7 @@ use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use http::{Method, StatusCode};
-
+use crate::config::ConfigError;
 use crate::transport::BoxFuture;
 
 /// Waits between attempts. The default uses `tokio::time::sleep`; tests inject one that
@@ -29,13 +28,28 @@ impl Sleep for TokioSleep {
 
 /// When and how long to wait before trying a request again.
 ///
-/// Only requests that cannot duplicate money movement are retried: a GET on a
-/// transport failure, a timeout or HTTP 429/502/503/504; a POST or PUT only when the
-/// connection could not be made (the request provably never reached the server).
+/// Only errors for which [`Error::is_retryable`](crate::Error::is_retryable) holds are
+/// retried, so a retry never duplicates money movement: a connection that could not be
+/// made, HTTP 408/429 (refused before anything was done), and for GET also timeouts,
+/// broken connections and HTTP 502/503/504.
 /// The wait before attempt *n + 1* is a uniformly random duration in
 /// `[0, min(max_backoff, initial_backoff * 2^(n-1))]` ("full jitter"), or the server's
 /// `Retry-After` (capped at `max_backoff`) when it sent one.
+///
+/// ```
+/// use std::time::Duration;
+/// use pingpp_transport::RetryPolicy;
+///
+/// let policy = RetryPolicy::builder()
+///     .max_attempts(5)
+///     .initial_backoff(Duration::from_millis(200))
+///     .max_backoff(Duration::from_secs(4))
+///     .build()?;
+/// assert_eq!(policy.max_attempts, 5);
+/// # Ok::<(), pingpp_transport::ConfigError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// Total attempts, including the first (at least 1). Default 3.
     pub max_attempts: u32,
@@ -55,17 +69,71 @@ impl Default for RetryPolicy {
     }
 }
 
-/// Whether the request method can be retried after it may have reached the server.
-pub(crate) fn is_idempotent(method: &Method) -> bool {
-    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+/// Builds a [`RetryPolicy`]; start with [`RetryPolicy::builder`].
+#[derive(Debug, Clone, Copy)]
+#[must_use]
+pub struct RetryPolicyBuilder {
+    policy: RetryPolicy,
 }
 
-/// Statuses after which an idempotent request is retried.
-pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
-    matches!(status.as_u16(), 429 | 502 | 503 | 504)
+impl RetryPolicyBuilder {
+    /// Total attempts, including the first (at least 1).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.policy.max_attempts = attempts;
+        self
+    }
+
+    /// The backoff cap for the first retry.
+    pub fn initial_backoff(mut self, backoff: Duration) -> Self {
+        self.policy.initial_backoff = backoff;
+        self
+    }
+
+    /// The largest backoff (also the cap on a server's `Retry-After`).
+    pub fn max_backoff(mut self, backoff: Duration) -> Self {
+        self.policy.max_backoff = backoff;
+        self
+    }
+
+    /// Checks the values: at least one attempt, and `initial_backoff <= max_backoff`.
+    pub fn build(self) -> Result<RetryPolicy, ConfigError> {
+        self.policy.check()?;
+        Ok(self.policy)
+    }
 }
 
 impl RetryPolicy {
+    /// A builder starting from the defaults (3 attempts, 500 ms, 8 s).
+    pub fn builder() -> RetryPolicyBuilder {
+        RetryPolicyBuilder {
+            policy: RetryPolicy::default(),
+        }
+    }
+
+    /// One attempt, no retries.
+    pub fn no_retries() -> Self {
+        RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        }
+    }
+
+    pub(crate) fn check(&self) -> Result<(), ConfigError> {
+        if self.max_attempts == 0 {
+            return Err(ConfigError::Invalid {
+                name: "max_attempts",
+                reason: "must be at least 1".into(),
+            });
+        }
+        if self.initial_backoff > self.max_backoff {
+            return Err(ConfigError::Invalid {
+                name: "initial_backoff",
+                reason: "must not be longer than max_backoff".into(),
+            });
+        }
+        Ok(())
+    }
+
     /// The upper bound of the jittered wait after the `attempt`-th attempt (1-based) failed.
     pub fn backoff_cap(&self, attempt: u32) -> Duration {
         let shift = attempt.saturating_sub(1).min(20);
@@ -162,13 +230,18 @@ mod tests {
     }
 
     #[test]
-    fn only_safe_methods_are_idempotent() {
-        assert!(is_idempotent(&Method::GET));
-        assert!(!is_idempotent(&Method::POST));
-        assert!(!is_idempotent(&Method::PUT));
-        assert!(is_retryable_status(StatusCode::BAD_GATEWAY));
-        assert!(is_retryable_status(StatusCode::TOO_MANY_REQUESTS));
-        assert!(!is_retryable_status(StatusCode::INTERNAL_SERVER_ERROR));
-        assert!(!is_retryable_status(StatusCode::FORBIDDEN));
+    fn the_builder_checks_its_values() {
+        let p = RetryPolicy::builder().max_attempts(4).build().unwrap();
+        assert_eq!(p.max_attempts, 4);
+        assert_eq!(p.initial_backoff, RetryPolicy::default().initial_backoff);
+        assert!(RetryPolicy::builder().max_attempts(0).build().is_err());
+        assert!(
+            RetryPolicy::builder()
+                .initial_backoff(Duration::from_secs(9))
+                .max_backoff(Duration::from_secs(1))
+                .build()
+                .is_err()
+        );
+        assert_eq!(RetryPolicy::no_retries().max_attempts, 1);
     }
 }

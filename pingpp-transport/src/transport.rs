@@ -6,6 +6,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use bytes::Bytes;
+use http::{Method, StatusCode};
 
 /// A boxed, `Send` future, as returned by [`Transport::send`].
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -14,6 +15,11 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 
 /// Sends one HTTP request and returns the whole response.
+///
+/// The request may carry a [`ResponseBodyLimit`] extension: a transport must not keep
+/// more response body bytes than it says, and fail with
+/// [`TransportError::response_too_large`] instead (checking `Content-Length` first, then
+/// while reading). The client checks the limit again on whatever the transport returns.
 ///
 /// The trait is object safe: the client holds an `Arc<dyn Transport>`, so users can
 /// plug in their own (a proxy, a recorder, a mock). A transport performs exactly one
@@ -69,6 +75,9 @@ pub enum TransportErrorKind {
     Io,
     /// Any other failure. The request may have been sent.
     Other,
+    /// The response body is larger than the [`ResponseBodyLimit`]; the response head
+    /// (and so its status) arrived.
+    ResponseTooLarge,
 }
 
 impl TransportErrorKind {
@@ -85,15 +94,27 @@ impl fmt::Display for TransportErrorKind {
             TransportErrorKind::Timeout => "timed out (request may have been sent)",
             TransportErrorKind::Io => "connection failed (request may have been sent)",
             TransportErrorKind::Other => "transport failed (request may have been sent)",
+            TransportErrorKind::ResponseTooLarge => "the response body is larger than the limit",
         })
     }
 }
+
+/// The most response body bytes a [`Transport`] may keep, carried as an extension of
+/// every request the client sends (`request.extensions().get::<ResponseBodyLimit>()`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ResponseBodyLimit(pub usize);
 
 /// A failure of a [`Transport`], with its kind and underlying cause.
 #[derive(Debug)]
 pub struct TransportError {
     kind: TransportErrorKind,
     source: Option<BoxError>,
+    /// The response status, for [`TransportErrorKind::ResponseTooLarge`].
+    status: Option<StatusCode>,
+    /// The limit that was exceeded, for [`TransportErrorKind::ResponseTooLarge`].
+    limit: Option<usize>,
+    /// The request's method, set by the client.
+    method: Option<Method>,
 }
 
 impl TransportError {
@@ -102,12 +123,30 @@ impl TransportError {
         TransportError {
             kind,
             source: Some(source.into()),
+            status: None,
+            limit: None,
+            method: None,
         }
     }
 
     /// A failure of the given kind with no further cause.
     pub fn from_kind(kind: TransportErrorKind) -> Self {
-        TransportError { kind, source: None }
+        TransportError {
+            kind,
+            source: None,
+            status: None,
+            limit: None,
+            method: None,
+        }
+    }
+
+    /// A response with `status` whose body exceeds `limit` bytes.
+    pub fn response_too_large(status: StatusCode, limit: usize) -> Self {
+        TransportError {
+            status: Some(status),
+            limit: Some(limit),
+            ..Self::from_kind(TransportErrorKind::ResponseTooLarge)
+        }
     }
 
     /// The connection could not be made; the request was not sent.
@@ -139,6 +178,30 @@ impl TransportError {
     /// connection provably could not be made.
     pub fn may_have_been_sent(&self) -> bool {
         self.kind.may_have_been_sent()
+    }
+
+    /// The response status, when a response head arrived (for
+    /// [`TransportErrorKind::ResponseTooLarge`]).
+    pub fn status(&self) -> Option<StatusCode> {
+        self.status
+    }
+
+    /// The method of the request that failed, once the client has seen the error.
+    pub fn method(&self) -> Option<&Method> {
+        self.method.as_ref()
+    }
+
+    /// The client's error for this failure of a `method` request.
+    pub(crate) fn into_error(mut self, method: &Method) -> crate::Error {
+        if self.kind == TransportErrorKind::ResponseTooLarge {
+            return crate::Error::ResponseTooLarge {
+                status: self.status.unwrap_or(StatusCode::OK),
+                limit: self.limit.unwrap_or(0),
+                method: method.clone(),
+            };
+        }
+        self.method = Some(method.clone());
+        crate::Error::Transport(self)
     }
 }
 

@@ -10,7 +10,7 @@ use http::{Method, StatusCode};
 use pingpp_sign::{KeyPair, PublicKey};
 use pingpp_transport::test_util::{InstantSleep, TestTransport};
 use pingpp_transport::{
-    Client, ClientBuilder, ConfigError, Error, TransportErrorKind, USER_AGENT_VALUE,
+    Client, ClientBuilder, ConfigError, Error, Outcome, TransportErrorKind, USER_AGENT_VALUE,
 };
 use pingpp_types::{ErrorType, List};
 use serde_json::{Value, json};
@@ -77,15 +77,59 @@ async fn sends_auth_user_agent_and_json_headers() {
         serde_json::from_str(req.header("x-pingpp-client-user-agent").unwrap()).unwrap();
     assert_eq!(cua["lang"], "Rust");
     assert_eq!(cua["bindings_version"], env!("CARGO_PKG_VERSION"));
+    // The compiler version, e.g. "1.88.0", as the official SDKs send their language's.
+    let lang_version = cua["lang_version"].as_str().unwrap();
+    assert!(
+        lang_version.split('.').count() >= 3 && lang_version.starts_with("1."),
+        "{lang_version}"
+    );
+    assert_eq!(req.header("accept-language"), Some("zh-CN"));
     assert_eq!(
         req.header("content-type"),
         Some("application/json; charset=UTF-8")
     );
     assert_eq!(req.header("pingplusplus-version"), Some("2017-05-01"));
     assert_eq!(&req.body[..], br#"{"a":1}"#);
-    // No private key configured: no signature headers.
+    // No private key configured: no signature, but the timestamp is always sent (as
+    // the Go, Java, Python and Node SDKs do).
     assert!(req.header("pingplusplus-signature").is_none());
-    assert!(req.header("pingplusplus-request-timestamp").is_none());
+    let ts: i64 = req
+        .header("pingplusplus-request-timestamp")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((ts - now()).abs() < 60, "{ts}");
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+#[tokio::test]
+async fn accept_language_is_configurable() {
+    let h = harness(|b| b.accept_language(Some("en-US")));
+    h.transport.push_json(200, "{}").push_json(200, "{}");
+    let _: Value = h.client.get("/v1/x", &()).await.unwrap();
+    assert_eq!(
+        h.transport
+            .last_request()
+            .unwrap()
+            .header("accept-language"),
+        Some("en-US")
+    );
+    let h = harness(|b| b.accept_language(None::<String>));
+    h.transport.push_json(200, "{}");
+    let _: Value = h.client.get("/v1/x", &()).await.unwrap();
+    assert!(
+        h.transport
+            .last_request()
+            .unwrap()
+            .header("accept-language")
+            .is_none()
+    );
 }
 
 #[tokio::test]
@@ -222,7 +266,10 @@ async fn error_statuses_map_to_the_official_error_classes() {
         let api = err.as_api().unwrap_or_else(|| panic!("{status}: {err:?}"));
         assert_eq!(api.status.as_u16(), status);
         assert_eq!(api.message, "参数错误");
-        assert_eq!(api.code.as_deref(), Some("E1"));
+        assert_eq!(
+            api.code.as_ref().map(pingpp_types::ErrorCode::as_str),
+            Some("E1")
+        );
         assert_eq!(api.param.as_deref(), Some("amount"));
         let classes = [
             ("invalid_request", api.is_invalid_request()),
@@ -241,6 +288,12 @@ async fn error_statuses_map_to_the_official_error_classes() {
         };
         assert_eq!(api.kind, expected_kind);
         assert!(err.may_have_been_sent());
+        let expected = if status < 500 {
+            Outcome::Rejected
+        } else {
+            Outcome::Unknown
+        };
+        assert_eq!(err.outcome(), expected, "HTTP {status}");
         assert!(err.to_string().contains("参数错误"), "{err}");
     }
 }
@@ -667,14 +720,23 @@ fn debug_never_shows_secrets() {
 // ---- pagination ----
 
 fn page(items: &[i64], has_more: bool) -> String {
-    json!({"object":"list","url":"/v1/x","has_more":has_more,"data":items}).to_string()
+    let data: Vec<Value> = items
+        .iter()
+        .map(|n| json!({"id": format!("obj_{n}"), "n": n}))
+        .collect();
+    json!({"object":"list","url":"/v1/x","has_more":has_more,"data":data}).to_string()
 }
 
 async fn collect_pages(h: &Harness, first: u32) -> Vec<Result<i64, Error>> {
     h.client
         .paginate(first, |client, page| {
-            Box::pin(async move { client.get::<List<i64>, _>("/v1/x", &[("page", page)]).await })
+            Box::pin(async move {
+                client
+                    .get::<List<Value>, _>("/v1/x", &[("page", page)])
+                    .await
+            })
         })
+        .map(|item| item.map(|v| v["n"].as_i64().expect("n")))
         .collect()
         .await
 }

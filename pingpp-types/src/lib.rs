@@ -94,7 +94,7 @@ pub use enums::{
     AlipayAccountType, BatchWithdrawalStatus, Channel, ErrorType, FundingSource, RefundStatus,
     WithdrawalStatus,
 };
-pub use error::{ApiErrorBody, ApiErrorDetail};
+pub use error::{ApiErrorBody, ApiErrorDetail, ErrorCode};
 pub use event::{Event, EventData, event_type};
 pub use list::List;
 pub use params::{BatchWithdrawalListParams, ListParams, MAX_PER_PAGE, WithdrawalListParams};

@@ -5,22 +5,37 @@
 //! | `recharge` | [`RechargesExt`]: `client.recharges()`, `client.recharge_refunds()` |
 //! | `withdrawal` | [`WithdrawalsExt`]: `client.withdrawals()`, `client.batch_withdrawals()` |
 //! | `webhook` | [`webhook`]: verify and parse webhook notifications |
-//! | `hyper-transport` | the default HTTP transport (hyper + rustls with `ring`) |
+//! | `hyper-transport` | the default HTTP transport (hyper + rustls, HTTP(S) proxies) |
+//! | `aws-lc-rs` | rustls's crypto provider (or `ring` instead) |
 //!
-//! Off by default: `webhook-server` (a ready hyper webhook service), `native-roots` (OS
-//! root certificates), `test-util` (a scripted transport for your tests).
+//! Off by default: `ring` (rustls with ring), `webhook-server` (a ready hyper webhook
+//! service), `native-roots` (OS root certificates), `test-util` (a scripted transport for
+//! your tests).
 //!
 //! Everything goes through one [`Client`]: configure it once (builder or environment),
 //! share it (it is cheap to clone), and call the resources through the extension traits in
 //! [`prelude`]. Every request is authenticated with the secret key and, when a merchant
 //! private key is configured, signed. Calls that move money (create, confirm, cancel,
-//! refund) are never retried after they may have reached the server; an error says so
-//! with [`Error::may_have_been_sent`].
+//! refund) are never retried after they may have reached the server.
+//!
+//! # After a failure: did money move?
+//!
+//! Every [`Error`] answers with [`Error::outcome`]:
+//!
+//! | outcome | errors | what to do |
+//! |---|---|---|
+//! | [`Outcome::NotSent`] | validation, configuration, signing; connection refused, DNS, TLS handshake, proxy | fix the cause; sending again is safe |
+//! | [`Outcome::Rejected`] | HTTP 4xx: bad parameter, 401 key or signature, 402 balance, 404, 408/429 (wait first), `OrderNoConflict` | nothing was done: fix and send again |
+//! | [`Outcome::Unknown`] | connection cut or timeout after sending, HTTP 5xx, a 2xx that could not be read or was too large | it may have been done: look it up by `order_no` (`find_by_order_no`) before sending again, or use `withdrawals().create_or_find` |
+//!
+//! [`Error::is_retryable`] is true only where sending the same request again is safe and
+//! could help, never for a POST whose outcome is unknown. [`Error::code`] gives the typed
+//! [`ErrorCode`] (`order_no_used`, `balance_insufficient`, ...) and
+//! [`Error::request_id`] the id to quote to support.
 //!
 //! # Example
 //!
 //! ```no_run
-//! use futures_util::StreamExt;
 //! use pingpp::prelude::*;
 //! use pingpp::{
 //!     ChannelExtra, CreateRechargeRefund, CreateWithdrawal, UnionpayBank, UnionpayExtra,
@@ -42,18 +57,22 @@
 //!         UnionpayBank::Code("0308".into()),
 //!     )),
 //! );
-//! let withdrawal = match client.withdrawals().create(&params).await {
+//! // Safe to repeat after a crash or a cut connection: the order_no makes it
+//! // create the withdrawal at most once, and returns it if it already exists.
+//! let withdrawal = match client.withdrawals().create_or_find(&params).await {
 //!     Ok(w) => w,
-//!     Err(e) if e.may_have_been_sent() => {
-//!         // It may exist: look it up by order_no before creating it again.
+//!     Err(e) => {
+//!         match e.outcome() {
+//!             Outcome::Unknown => eprintln!("may exist; look again later: {e}"),
+//!             _ => eprintln!("nothing was created: {e}"),
+//!         }
 //!         return Err(e.into());
 //!     }
-//!     Err(e) => return Err(e.into()),
 //! };
 //! let confirmed = client.withdrawals().confirm(&withdrawal.id).await?;
 //! assert_eq!(confirmed.status, WithdrawalStatus::Pending);
 //!
-//! // Walk every created withdrawal of a user.
+//! // Walk every created withdrawal of a user (StreamExt comes with the prelude).
 //! let mut pending = std::pin::pin!(client
 //!     .withdrawals()
 //!     .list_all(WithdrawalListParams::new().user("user_001").status(WithdrawalStatus::Created)));
@@ -84,8 +103,9 @@ pub use pingpp_types as types;
 
 pub use pingpp_sign::{PrivateKey, PublicKey};
 pub use pingpp_transport::{
-    ApiError, Client, ClientBuilder, ConfigError, Error, RetryPolicy, Transport, TransportError,
-    TransportErrorKind,
+    ApiError, Client, ClientBuilder, ConfigError, Error, FieldDifference, OrderNoConflict, Outcome,
+    ProxyConfig, RetryPolicy, RetryPolicyBuilder, Transport, TransportError, TransportErrorKind,
+    redact_secrets,
 };
 pub use pingpp_types::*;
 
@@ -105,10 +125,23 @@ pub use pingpp_withdrawal::{BatchWithdrawals, Withdrawals, WithdrawalsExt};
 #[cfg(feature = "webhook")]
 pub use pingpp_webhook as webhook;
 
-/// The client, its error and the resource extension traits: `use pingpp::prelude::*;`.
+/// The client, its error and outcome, the resource extension traits and the stream
+/// combinators the examples use (`next`, `try_collect`): `use pingpp::prelude::*;`.
+///
+/// ```no_run
+/// use pingpp::prelude::*;
+/// # async fn demo(client: Client) -> Result<(), Error> {
+/// let all: Vec<pingpp::Withdrawal> = client
+///     .withdrawals()
+///     .list_all(pingpp::WithdrawalListParams::new().per_page(100))
+///     .try_collect()
+///     .await?;
+/// # let _ = all; Ok(()) }
+/// ```
 pub mod prelude {
     pub use crate::events::EventsExt;
-    pub use pingpp_transport::{Client, Error};
+    pub use futures_util::{StreamExt, TryStreamExt};
+    pub use pingpp_transport::{Client, Error, ErrorCode, Outcome};
 
     #[cfg(feature = "recharge")]
     pub use pingpp_recharge::RechargesExt;
