@@ -221,12 +221,14 @@ impl Error {
         }
     }
 
-    /// Whether the request may have reached the server: `false` only when the outcome
-    /// is [`Outcome::NotSent`]. A [`Outcome::Rejected`] request reached the server and
-    /// was refused; to know whether it may have *taken effect*, use
-    /// [`outcome`](Error::outcome).
+    /// Whether the request may have reached the server **and taken effect**: `true`
+    /// exactly when the outcome is [`Outcome::Unknown`]. A refused request
+    /// ([`Outcome::Rejected`], any 4xx) did reach the server, but the answer proves that
+    /// nothing was done, so this is `false` for it: fix the request and send it again.
+    /// When it is `true`, look the object up (e.g. `find_by_order_no`) before sending a
+    /// money-moving request again. [`outcome`](Error::outcome) tells all three cases apart.
     pub fn may_have_been_sent(&self) -> bool {
-        self.outcome() != Outcome::NotSent
+        self.outcome().may_have_taken_effect()
     }
 
     /// Whether sending the same request again is safe and could help:
@@ -718,7 +720,7 @@ mod tests {
         for e in &cases {
             assert_eq!(
                 e.may_have_been_sent(),
-                e.outcome() != Outcome::NotSent,
+                e.outcome() == Outcome::Unknown,
                 "{e}"
             );
         }

@@ -24,7 +24,8 @@
 //! | cut connection or timeout after sending | `Unknown` | look it up by `order_no` before sending again |
 //! | 2xx whose body is unreadable or over [`ClientBuilder::max_response_bytes`] | `Unknown` | look it up |
 //!
-//! [`Error::may_have_been_sent`] is `outcome() != NotSent`. [`Error::is_retryable`] is
+//! [`Error::may_have_been_sent`] is `outcome() == Unknown`: a refused request reached the
+//! server, but nothing was done. [`Error::is_retryable`] is
 //! true only where sending the same request again is safe and could help; it is never
 //! true for a POST or PUT whose outcome is `Unknown`. Typed codes come with
 //! [`Error::code`] ([`ErrorCode`]), the response's request id with [`Error::request_id`].

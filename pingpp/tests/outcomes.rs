@@ -69,7 +69,7 @@ async fn not_sent_rejected_and_unknown_as_the_emulator_answers() {
         .unwrap_err();
     assert_eq!(e.outcome(), Outcome::Rejected, "{e}");
     assert_eq!(e.code(), Some(&ErrorCode::BalanceInsufficient));
-    assert!(e.may_have_been_sent());
+    assert!(!e.may_have_been_sent(), "a refusal proves nothing moved");
     assert_eq!(m.balance(APP, "u1"), Some(10_000));
 
     // A used order_no: refused with its code.
