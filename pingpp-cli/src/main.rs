@@ -3,7 +3,10 @@
 #![forbid(unsafe_code)]
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod args;
 mod demo;
+mod exit;
+mod files;
 mod keys;
 mod mock_cmd;
 mod resources;
@@ -22,15 +25,21 @@ macro_rules! outln {
 pub(crate) use outln;
 
 pub(crate) fn write_stdout(args: std::fmt::Arguments<'_>) {
-    use std::io::Write as _;
-    let mut out = std::io::stdout().lock();
-    if out.write_fmt(args).and_then(|()| out.flush()).is_err() {
+    if try_write_stdout(args).is_err() {
         // The reader went away: nothing more to say.
         std::process::exit(0);
     }
 }
 
-/// Errors of the command line: printed, then exit status 1.
+/// Writes to stdout and flushes; for commands that must keep running (and clean up)
+/// when nobody reads their output any more.
+pub(crate) fn try_write_stdout(args: std::fmt::Arguments<'_>) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    out.write_fmt(args).and_then(|()| out.flush())
+}
+
+/// Errors of the command line: printed, then the exit status [`exit::for_error`] picks.
 pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// The Ping++ command line.
@@ -56,12 +65,10 @@ enum Command {
     /// Webhook tools.
     #[command(subcommand)]
     Webhook(WebhookCommand),
-    /// Withdrawals (configured by PINGPP_API_KEY, PINGPP_APP_ID, PINGPP_PRIVATE_KEY or PINGPP_PRIVATE_KEY_PATH, PINGPP_API_BASE).
-    #[command(subcommand)]
-    Withdrawal(resources::WithdrawalCommand),
-    /// Recharges and recharge refunds (configured like `withdrawal`).
-    #[command(subcommand)]
-    Recharge(resources::RechargeCommand),
+    /// Withdrawals (credentials: --api-key, --app-id, --private-key, --base-url, or PINGPP_API_KEY, PINGPP_APP_ID, PINGPP_PRIVATE_KEY or PINGPP_PRIVATE_KEY_PATH, PINGPP_API_BASE).
+    Withdrawal(args::Api<resources::WithdrawalCommand>),
+    /// Recharges and recharge refunds (credentials like `withdrawal`).
+    Recharge(args::Api<resources::RechargeCommand>),
 }
 
 #[derive(Debug, Subcommand)]
@@ -76,8 +83,15 @@ pub(crate) fn read_pem(arg: &str) -> Result<String, BoxError> {
         return Ok(arg.replace("\\n", "\n"));
     }
     let path = PathBuf::from(arg);
-    std::fs::read_to_string(&path)
-        .map_err(|e| format!("cannot read PEM file {}: {e}", path.display()).into())
+    std::fs::read_to_string(&path).map_err(|e| {
+        // A value this long or spanning lines is most likely key text that lost its PEM
+        // header, not a path: never echo it.
+        if arg.len() > 255 || arg.contains(['\n', '\r']) {
+            format!("cannot read the key: the value (not shown) is neither PEM text nor a readable file ({e})").into()
+        } else {
+            format!("cannot read PEM file {}: {e}", path.display()).into()
+        }
+    })
 }
 
 fn init_tracing(default: &str) {
@@ -132,7 +146,7 @@ fn main() -> ExitCode {
                 shown = text;
                 source = s.source();
             }
-            ExitCode::FAILURE
+            exit::for_error(&e)
         }
     }
 }
@@ -178,5 +192,33 @@ mod tests {
         .expect("parses");
         let s = format!("{cli:?}");
         assert!(!s.contains("SECRET"), "{s}");
+        // The credential flags of the API commands, before and after the subcommand.
+        for args in [
+            &[
+                "pingpp",
+                "withdrawal",
+                "--api-key",
+                "sk_live_SECRET1",
+                "--private-key",
+                pem,
+                "get",
+                "1",
+            ][..],
+            &[
+                "pingpp",
+                "recharge",
+                "refunds",
+                "221",
+                "--api-key",
+                "sk_test_SECRET1",
+                "--private-key",
+                "/keys/SECRET_private.pem",
+            ],
+        ] {
+            let cli = Cli::try_parse_from(args).expect("parses");
+            let s = format!("{cli:?}");
+            assert!(!s.contains("SECRET"), "{s}");
+            assert!(s.contains("<redacted>"), "{s}");
+        }
     }
 }
