@@ -112,6 +112,19 @@ pub(crate) fn base_url(value: &str) -> Result<String, String> {
     Ok(value.trim().to_owned())
 }
 
+/// A factor that divides delays: finite and above zero.
+pub(crate) fn time_scale(value: &str) -> Result<f64, String> {
+    let f: f64 = value
+        .trim()
+        .parse()
+        .map_err(|_| "not a number".to_owned())?;
+    if f.is_finite() && f > 0.0 {
+        Ok(f)
+    } else {
+        Err("must be a finite number above 0".to_owned())
+    }
+}
+
 /// An HTTP method the Ping++ API uses. Accepted in any case, used in upper case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 #[value(rename_all = "UPPER")]
@@ -331,5 +344,13 @@ mod tests {
             parse(&["--base-url", "ftp://x"]).unwrap_err().exit_code(),
             2
         );
+    }
+
+    #[test]
+    fn time_scales_are_positive_and_finite() {
+        assert_eq!(time_scale("1000"), Ok(1000.0));
+        for bad in ["0", "-1", "inf", "NaN", "x"] {
+            assert!(time_scale(bad).is_err(), "{bad}");
+        }
     }
 }

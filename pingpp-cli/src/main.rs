@@ -1,5 +1,6 @@
 //! The `pingpp` command line: a guided demo against the local emulator, the emulator
-//! itself, key generation, request signing, webhook verification and API calls.
+//! itself, key generation, request signing, webhook verification and test deliveries,
+//! and API calls.
 #![forbid(unsafe_code)]
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -10,6 +11,7 @@ mod files;
 mod keys;
 mod mock_cmd;
 mod resources;
+mod trigger;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -75,6 +77,8 @@ enum Command {
 enum WebhookCommand {
     /// Verify a webhook body against its X-Pingplusplus-Signature.
     Verify(keys::VerifyArgs),
+    /// Send a signed test event to your webhook handler, as Ping++ would.
+    Trigger(trigger::TriggerArgs),
 }
 
 /// Reads a PEM given inline (`-----BEGIN ...`) or as a file path.
@@ -127,6 +131,7 @@ fn main() -> ExitCode {
             Command::Keygen(args) => keys::keygen(&args),
             Command::Sign(args) => keys::sign(&args),
             Command::Webhook(WebhookCommand::Verify(args)) => keys::verify(&args),
+            Command::Webhook(WebhookCommand::Trigger(args)) => trigger::run(args).await,
             Command::Withdrawal(cmd) => resources::withdrawal(cmd).await,
             Command::Recharge(cmd) => resources::recharge(cmd).await,
         }
@@ -220,5 +225,18 @@ mod tests {
             assert!(!s.contains("SECRET"), "{s}");
             assert!(s.contains("<redacted>"), "{s}");
         }
+        let cli = Cli::try_parse_from([
+            "pingpp",
+            "webhook",
+            "trigger",
+            "refund.succeeded",
+            "--to",
+            "http://127.0.0.1:1/",
+            "--signing-key",
+            pem,
+        ])
+        .expect("parses");
+        let s = format!("{cli:?}");
+        assert!(!s.contains("SECRET"), "{s}");
     }
 }
