@@ -1,6 +1,6 @@
 //! The `pingpp` command line: a guided demo against the local emulator, the emulator
 //! itself, key generation, request signing, webhook verification and test deliveries,
-//! and API calls.
+//! API calls and shell completions.
 #![forbid(unsafe_code)]
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -71,6 +71,12 @@ enum Command {
     Withdrawal(args::Api<resources::WithdrawalCommand>),
     /// Recharges and recharge refunds (credentials like `withdrawal`).
     Recharge(args::Api<resources::RechargeCommand>),
+    /// Print a completion script for your shell, e.g. `pingpp completions bash > /etc/bash_completion.d/pingpp`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -79,6 +85,15 @@ enum WebhookCommand {
     Verify(keys::VerifyArgs),
     /// Send a signed test event to your webhook handler, as Ping++ would.
     Trigger(trigger::TriggerArgs),
+}
+
+/// Writes the completion script for `shell` to stdout.
+fn completions(shell: clap_complete::Shell) -> Result<ExitCode, BoxError> {
+    use clap::CommandFactory as _;
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "pingpp", &mut script);
+    write_stdout(format_args!("{}", String::from_utf8_lossy(&script)));
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Reads a PEM given inline (`-----BEGIN ...`) or as a file path.
@@ -134,6 +149,7 @@ fn main() -> ExitCode {
             Command::Webhook(WebhookCommand::Trigger(args)) => trigger::run(args).await,
             Command::Withdrawal(cmd) => resources::withdrawal(cmd).await,
             Command::Recharge(cmd) => resources::recharge(cmd).await,
+            Command::Completions { shell } => completions(shell),
         }
     });
     match result {

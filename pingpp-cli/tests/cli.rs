@@ -775,3 +775,16 @@ fn credential_flags_win_over_the_environment() {
         "{e}"
     );
 }
+
+#[test]
+fn completions_are_printed_for_each_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let o = run(&["completions", shell]);
+        assert!(o.status.success(), "{shell}: {o:?}");
+        let script = stdout(&o);
+        for word in ["withdrawal", "trigger", "--api-key"] {
+            assert!(script.contains(word), "{shell} script mentions {word}");
+        }
+    }
+    assert_eq!(run(&["completions", "tcsh"]).status.code(), Some(2));
+}
