@@ -315,7 +315,21 @@ impl MockProcess {
 }
 
 impl Drop for MockProcess {
+    /// SIGTERM first, so the emulator removes its temporary key folder; SIGKILL if it
+    /// has not stopped within 5 s.
     fn drop(&mut self) {
+        #[cfg(unix)]
+        if let Ok(None) = self.child.try_wait() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &self.child.id().to_string()])
+                .status();
+            for _ in 0..500 {
+                if !matches!(self.child.try_wait(), Ok(None)) {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -435,7 +449,7 @@ fn mock_serves_the_resource_commands_and_stops_on_sigterm() {
 fn mock_writes_the_generated_webhook_public_key() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("pingpp_pub.pem");
-    let mut m = MockProcess::start(&["--public-key-out", path.to_str().expect("utf-8")]);
+    let _mock = MockProcess::start(&["--public-key-out", path.to_str().expect("utf-8")]);
     // Written right after the first line; wait for a complete key.
     let mut key = None;
     for _ in 0..500 {
@@ -452,7 +466,6 @@ fn mock_writes_the_generated_webhook_public_key() {
         "a public key was written to {}",
         path.display()
     );
-    let _ = m.child.kill();
 }
 
 #[test]
