@@ -300,13 +300,15 @@ mod tests {
         }
     }
 
-    fn leftovers(dir: &Path) -> Vec<String> {
-        std::fs::read_dir(dir)
+    /// No temporary file is left behind.
+    fn assert_no_leftovers(dir: &Path) {
+        let left: Vec<String> = std::fs::read_dir(dir)
             .expect("read_dir")
             .filter_map(|e| e.ok())
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .filter(|n| n.starts_with(".pingpp-"))
-            .collect()
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
     }
 
     #[test]
@@ -322,7 +324,7 @@ mod tests {
         assert!(matches!(e, FileError::Exists { .. }), "{e}");
         assert!(e.to_string().contains("--force"), "{e}");
         assert_eq!(std::fs::read(&private).expect("read"), b"secret");
-        assert!(leftovers(dir.path()).is_empty());
+        assert_no_leftovers(dir.path());
     }
 
     #[cfg(unix)]
@@ -336,11 +338,7 @@ mod tests {
         write_file(&path, b"new", true, true).expect("forced write");
         assert_eq!(std::fs::read(&path).expect("read"), b"new");
         assert_eq!(mode(&path), 0o600);
-        assert!(
-            leftovers(dir.path()).is_empty(),
-            "{:?}",
-            leftovers(dir.path())
-        );
+        assert_no_leftovers(dir.path());
     }
 
     #[cfg(unix)]
@@ -397,11 +395,7 @@ mod tests {
         write_all_or_none(&pair(&a, &b), true).expect("both");
         assert_eq!(std::fs::read(&a).expect("read"), b"new a");
         assert_eq!(std::fs::read(&b).expect("read"), b"new b");
-        assert!(
-            leftovers(dir.path()).is_empty(),
-            "{:?}",
-            leftovers(dir.path())
-        );
+        assert_no_leftovers(dir.path());
     }
 
     #[test]
@@ -427,11 +421,7 @@ mod tests {
             } else {
                 assert!(!a.exists(), "taken back");
             }
-            assert!(
-                leftovers(dir.path()).is_empty(),
-                "{:?}",
-                leftovers(dir.path())
-            );
+            assert_no_leftovers(dir.path());
         }
     }
 

@@ -67,6 +67,13 @@ impl Receiver {
     }
 }
 
+/// `pingpp webhook trigger TYPE --to URL EXTRA...`.
+fn trigger(event_type: &str, to: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["webhook", "trigger", event_type, "--to", to];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
 fn key_file(dir: &std::path::Path) -> String {
     let path = dir.join("pingpp_private.pem");
     std::fs::write(&path, keypair().private_pem()).expect("write");
@@ -85,15 +92,7 @@ fn each_sample_arrives_verified_and_typed() {
         "balance.withdrawal.failed",
     ];
     for t in types {
-        let o = run(&[
-            "webhook",
-            "trigger",
-            t,
-            "--to",
-            &receiver.url,
-            "--signing-key",
-            &key,
-        ]);
+        let o = trigger(t, &receiver.url, &["--signing-key", &key]);
         assert!(o.status.success(), "{t}: {o:?}");
         let out = stdout(&o);
         assert!(out.contains("attempt 1/1: 200 OK"), "{out}");
@@ -127,18 +126,11 @@ fn retry_follows_the_schedule_until_a_2xx() {
     let receiver = Receiver::start(2);
     let dir = tempfile::tempdir().expect("tempdir");
     let key = key_file(dir.path());
-    let o = run(&[
-        "webhook",
-        "trigger",
+    let o = trigger(
         "balance.withdrawal.succeeded",
-        "--to",
         &receiver.url,
-        "--signing-key",
-        &key,
-        "--retry",
-        "--time-scale",
-        "1000",
-    ]);
+        &["--signing-key", &key, "--retry", "--time-scale", "1000"],
+    );
     let out = stdout(&o);
     assert!(o.status.success(), "{out}\n{}", stderr(&o));
     let attempts: Vec<&str> = out.lines().filter(|l| l.starts_with("attempt ")).collect();
@@ -158,15 +150,7 @@ fn a_handler_that_never_accepts_gives_exit_status_1() {
     let receiver = Receiver::start(usize::MAX);
     let dir = tempfile::tempdir().expect("tempdir");
     let key = key_file(dir.path());
-    let o = run(&[
-        "webhook",
-        "trigger",
-        "refund.succeeded",
-        "--to",
-        &receiver.url,
-        "--signing-key",
-        &key,
-    ]);
+    let o = trigger("refund.succeeded", &receiver.url, &["--signing-key", &key]);
     assert_eq!(o.status.code(), Some(1), "{o:?}");
     assert!(stdout(&o).contains("attempt 1/1: 500"), "{}", stdout(&o));
     assert!(stderr(&o).contains("--retry"), "{}", stderr(&o));
@@ -181,15 +165,11 @@ fn a_handler_that_never_accepts_gives_exit_status_1() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         l.local_addr().expect("addr")
     };
-    let o = run(&[
-        "webhook",
-        "trigger",
+    let o = trigger(
         "refund.succeeded",
-        "--to",
         &format!("http://{closed}/hook"),
-        "--signing-key",
-        &key,
-    ]);
+        &["--signing-key", &key],
+    );
     assert_eq!(o.status.code(), Some(1), "{o:?}");
     assert!(stdout(&o).contains("no answer"), "{}", stdout(&o));
 }
@@ -259,7 +239,7 @@ fn a_generated_key_is_printed_or_written_safely() {
     let recorder = Recorder::start();
     let (url, seen) = (recorder.url.as_str(), &recorder.seen);
     // Printed.
-    let o = run(&["webhook", "trigger", "recharge.succeeded", "--to", url]);
+    let o = trigger("recharge.succeeded", url, &[]);
     assert!(o.status.success(), "{o:?}");
     let out = stdout(&o);
     let start = out
@@ -271,15 +251,7 @@ fn a_generated_key_is_printed_or_written_safely() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("pingpp_public.pem");
     let arg = path.to_str().expect("utf-8");
-    let o = run(&[
-        "webhook",
-        "trigger",
-        "refund.succeeded",
-        "--to",
-        url,
-        "--public-key-out",
-        arg,
-    ]);
+    let o = trigger("refund.succeeded", url, &["--public-key-out", arg]);
     assert!(o.status.success(), "{o:?}");
     assert!(!stdout(&o).contains("BEGIN"), "{}", stdout(&o));
     let written =
@@ -300,29 +272,16 @@ fn a_generated_key_is_printed_or_written_safely() {
     }
     // The file is never replaced without --force, and nothing is sent then.
     let before = std::fs::read_to_string(&path).expect("read");
-    let o = run(&[
-        "webhook",
-        "trigger",
-        "refund.succeeded",
-        "--to",
-        url,
-        "--public-key-out",
-        arg,
-    ]);
+    let o = trigger("refund.succeeded", url, &["--public-key-out", arg]);
     assert_eq!(o.status.code(), Some(1), "{o:?}");
     assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
     assert_eq!(std::fs::read_to_string(&path).expect("read"), before);
     assert_eq!(seen.lock().expect("lock").len(), 2, "nothing sent");
-    let o = run(&[
-        "webhook",
-        "trigger",
+    let o = trigger(
         "refund.succeeded",
-        "--to",
         url,
-        "--public-key-out",
-        arg,
-        "--force",
-    ]);
+        &["--public-key-out", arg, "--force"],
+    );
     assert!(o.status.success(), "{o:?}");
     assert_ne!(std::fs::read_to_string(&path).expect("read"), before);
 }
@@ -340,31 +299,19 @@ fn data_files_replace_the_object_or_the_whole_event() {
     let event_file = dir.path().join("event.json");
     std::fs::write(&event_file, event).expect("write");
     let ev = event_file.to_str().expect("utf-8");
-    let o = run(&[
-        "webhook",
-        "trigger",
+    let o = trigger(
         "refund.succeeded",
-        "--to",
         url,
-        "--signing-key",
-        &key,
-        "--data",
-        ev,
-    ]);
+        &["--signing-key", &key, "--data", ev],
+    );
     assert!(o.status.success(), "{o:?}");
     assert!(stdout(&o).contains("evt_captured"), "{}", stdout(&o));
     // Its type must be the one named.
-    let o = run(&[
-        "webhook",
-        "trigger",
+    let o = trigger(
         "recharge.succeeded",
-        "--to",
         url,
-        "--signing-key",
-        &key,
-        "--data",
-        ev,
-    ]);
+        &["--signing-key", &key, "--data", ev],
+    );
     assert_eq!(o.status.code(), Some(2), "{o:?}");
 
     // An object of a type without a sample: wrapped in a fresh event.
@@ -375,28 +322,14 @@ fn data_files_replace_the_object_or_the_whole_event() {
     )
     .expect("write");
     let ob = object_file.to_str().expect("utf-8");
-    let o = run(&[
-        "webhook",
-        "trigger",
+    let o = trigger(
         "charge.succeeded",
-        "--to",
         url,
-        "--signing-key",
-        &key,
-        "--data",
-        ob,
-    ]);
+        &["--signing-key", &key, "--data", ob],
+    );
     assert!(o.status.success(), "{o:?}");
     // Without --data there is no sample of it.
-    let o = run(&[
-        "webhook",
-        "trigger",
-        "charge.succeeded",
-        "--to",
-        url,
-        "--signing-key",
-        &key,
-    ]);
+    let o = trigger("charge.succeeded", url, &["--signing-key", &key]);
     assert_eq!(o.status.code(), Some(2), "{o:?}");
     assert!(stderr(&o).contains("--data"), "{}", stderr(&o));
 
