@@ -428,10 +428,17 @@ async fn post(
         .map_err(|e| format!("cannot build the request: {e}"))?;
     match tokio::time::timeout(timeout, transport.send(request)).await {
         Ok(Ok(response)) => Ok((response.status(), response.into_body())),
-        Ok(Err(e)) => Err(match std::error::Error::source(&e) {
-            Some(cause) => format!("{e}: {cause}"),
-            None => e.to_string(),
-        }),
+        Ok(Err(e)) => {
+            // The whole chain: "could not connect ...: client error (Connect): tcp connect
+            // error: Connection refused ...".
+            let mut why = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(cause) = source {
+                why = format!("{why}: {cause}");
+                source = cause.source();
+            }
+            Err(why)
+        }
         Err(_) => Err(format!("no answer within {}s", timeout.as_secs())),
     }
 }
