@@ -6,34 +6,37 @@ use std::process::ExitCode;
 use clap::{ArgGroup, Args};
 use pingpp_sign::PrivateKey;
 
-use crate::{BoxError, outln, read_pem};
+use crate::args::{HttpMethod, Secret, secret};
+use crate::files::{self, NewFile};
+use crate::{BoxError, exit, outln, read_pem};
 
 /// `pingpp keygen`.
 #[derive(Debug, Args)]
 pub(crate) struct KeygenArgs {
-    /// Directory to write rsa_private_key.pem and rsa_public_key.pem into (created if missing).
+    /// Directory to write rsa_private_key.pem and rsa_public_key.pem into (created
+    /// owner-only if missing).
     #[arg(long)]
     out_dir: PathBuf,
-    /// Overwrite existing key files.
+    /// Replace existing key files (both are replaced, or neither).
     #[arg(long)]
     force: bool,
 }
 
-/// `pingpp sign`. `Debug` leaves out the private key argument (it may be the PEM itself).
-#[derive(Args)]
+/// `pingpp sign`.
+#[derive(Debug, Args)]
 #[command(group(ArgGroup::new("body_source").args(["body", "body_file"])))]
 pub(crate) struct SignArgs {
     /// The merchant private key: a PEM file (PKCS#1 or PKCS#8) or the PEM text.
-    #[arg(long, allow_hyphen_values = true)]
-    private_key: String,
-    /// HTTP method; only POST and PUT bodies are signed.
-    #[arg(long)]
-    method: String,
+    #[arg(long, allow_hyphen_values = true, value_parser = secret)]
+    private_key: Secret,
+    /// HTTP method (any case); only POST and PUT bodies are signed.
+    #[arg(long, value_enum, ignore_case = true)]
+    method: HttpMethod,
     /// Request URI exactly as sent: path (with /v1) plus ?query when there is one.
     #[arg(long)]
     uri: String,
-    /// Unix seconds, the value of Pingplusplus-Request-Timestamp.
-    #[arg(long, allow_hyphen_values = true)]
+    /// Unix seconds (above 0), the value of Pingplusplus-Request-Timestamp.
+    #[arg(long, allow_hyphen_values = true, value_parser = clap::value_parser!(i64).range(1..))]
     timestamp: i64,
     /// The request body.
     #[arg(long)]
@@ -44,20 +47,6 @@ pub(crate) struct SignArgs {
     /// Also print the string-to-sign.
     #[arg(long, short)]
     verbose: bool,
-}
-
-impl std::fmt::Debug for SignArgs {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SignArgs")
-            .field("private_key", &"<redacted>")
-            .field("method", &self.method)
-            .field("uri", &self.uri)
-            .field("timestamp", &self.timestamp)
-            .field("body", &self.body)
-            .field("body_file", &self.body_file)
-            .field("verbose", &self.verbose)
-            .finish()
-    }
 }
 
 /// `pingpp webhook verify`.
@@ -77,58 +66,28 @@ pub(crate) struct VerifyArgs {
     body_file: PathBuf,
 }
 
-fn write_file(
-    path: &std::path::Path,
-    content: &str,
-    private: bool,
-    force: bool,
-) -> Result<(), BoxError> {
-    use std::io::Write as _;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true);
-    if force {
-        opts.create(true).truncate(true);
-    } else {
-        opts.create_new(true);
-    }
-    #[cfg(unix)]
-    if private {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        opts.mode(0o600);
-    }
-    #[cfg(not(unix))]
-    let _ = private;
-    let mut f = opts.open(path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::AlreadyExists {
-            format!(
-                "{} already exists (use --force to overwrite)",
-                path.display()
-            )
-        } else {
-            format!("cannot write {}: {e}", path.display())
-        }
-    })?;
-    f.write_all(content.as_bytes())
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    Ok(())
-}
-
-/// Writes a fresh key pair into `dir`; returns (private path, public path).
-pub(crate) fn write_keypair(
-    dir: &std::path::Path,
-    force: bool,
-) -> Result<(PathBuf, PathBuf), BoxError> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let pair = pingpp_sign::generate_keypair()?;
-    let private = dir.join("rsa_private_key.pem");
-    let public = dir.join("rsa_public_key.pem");
-    write_file(&private, pair.private_pem(), true, force)?;
-    write_file(&public, pair.public_pem(), false, force)?;
-    Ok((private, public))
-}
-
 pub(crate) fn keygen(args: &KeygenArgs) -> Result<ExitCode, BoxError> {
-    let (private, public) = write_keypair(&args.out_dir, args.force)?;
+    let private = args.out_dir.join("rsa_private_key.pem");
+    let public = args.out_dir.join("rsa_public_key.pem");
+    // Before the (slow) key generation; written both or neither below.
+    files::check_targets([private.as_path(), public.as_path()], args.force)?;
+    let pair = pingpp_sign::generate_keypair()?;
+    files::create_private_dir_all(&args.out_dir)?;
+    files::write_all_or_none(
+        &[
+            NewFile {
+                path: &private,
+                contents: pair.private_pem().as_bytes(),
+                private: true,
+            },
+            NewFile {
+                path: &public,
+                contents: pair.public_pem().as_bytes(),
+                private: false,
+            },
+        ],
+        args.force,
+    )?;
     outln!("private key (PKCS#8): {}", private.display());
     outln!("public key (SPKI):    {}", public.display());
     outln!("Upload the public key to the Ping++ dashboard; keep the private key secret.");
@@ -136,7 +95,7 @@ pub(crate) fn keygen(args: &KeygenArgs) -> Result<ExitCode, BoxError> {
 }
 
 pub(crate) fn sign(args: &SignArgs) -> Result<ExitCode, BoxError> {
-    let key = PrivateKey::from_pem(&read_pem(&args.private_key)?)
+    let key = PrivateKey::from_pem(&read_pem(args.private_key.expose())?)
         .map_err(|e| format!("cannot load the private key: {e}"))?;
     let body: Vec<u8> = match (&args.body, &args.body_file) {
         (Some(b), _) => b.as_bytes().to_vec(),
@@ -144,8 +103,8 @@ pub(crate) fn sign(args: &SignArgs) -> Result<ExitCode, BoxError> {
             .map_err(|e| format!("cannot read body file {}: {e}", path.display()))?,
         (None, None) => Vec::new(),
     };
-    let method = args.method.to_ascii_uppercase();
-    let signs_body = method == "POST" || method == "PUT";
+    let method = args.method;
+    let signs_body = method.signs_body();
     if !signs_body && !body.is_empty() {
         eprintln!("note: {method} requests carry no signed body; the body is ignored");
     }
@@ -179,7 +138,7 @@ pub(crate) fn verify(args: &VerifyArgs) -> Result<ExitCode, BoxError> {
         }
         Err(e) => {
             outln!("invalid: {e}");
-            Ok(ExitCode::FAILURE)
+            Ok(exit::signature_invalid())
         }
     }
 }

@@ -1,12 +1,17 @@
 //! The `pingpp` command line: a guided demo against the local emulator, the emulator
-//! itself, key generation, request signing, webhook verification and API calls.
+//! itself, key generation, request signing, webhook verification and test deliveries,
+//! API calls and shell completions.
 #![forbid(unsafe_code)]
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod args;
 mod demo;
+mod exit;
+mod files;
 mod keys;
 mod mock_cmd;
 mod resources;
+mod trigger;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -22,15 +27,21 @@ macro_rules! outln {
 pub(crate) use outln;
 
 pub(crate) fn write_stdout(args: std::fmt::Arguments<'_>) {
-    use std::io::Write as _;
-    let mut out = std::io::stdout().lock();
-    if out.write_fmt(args).and_then(|()| out.flush()).is_err() {
+    if try_write_stdout(args).is_err() {
         // The reader went away: nothing more to say.
         std::process::exit(0);
     }
 }
 
-/// Errors of the command line: printed, then exit status 1.
+/// Writes to stdout and flushes; for commands that must keep running (and clean up)
+/// when nobody reads their output any more.
+pub(crate) fn try_write_stdout(args: std::fmt::Arguments<'_>) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    out.write_fmt(args).and_then(|()| out.flush())
+}
+
+/// Errors of the command line: printed, then the exit status [`exit::for_error`] picks.
 pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// The Ping++ command line.
@@ -56,18 +67,33 @@ enum Command {
     /// Webhook tools.
     #[command(subcommand)]
     Webhook(WebhookCommand),
-    /// Withdrawals (configured by PINGPP_API_KEY, PINGPP_APP_ID, PINGPP_PRIVATE_KEY or PINGPP_PRIVATE_KEY_PATH, PINGPP_API_BASE).
-    #[command(subcommand)]
-    Withdrawal(resources::WithdrawalCommand),
-    /// Recharges and recharge refunds (configured like `withdrawal`).
-    #[command(subcommand)]
-    Recharge(resources::RechargeCommand),
+    /// Withdrawals (credentials: --api-key, --app-id, --private-key, --base-url, or PINGPP_API_KEY, PINGPP_APP_ID, PINGPP_PRIVATE_KEY or PINGPP_PRIVATE_KEY_PATH, PINGPP_API_BASE).
+    Withdrawal(args::Api<resources::WithdrawalCommand>),
+    /// Recharges and recharge refunds (credentials like `withdrawal`).
+    Recharge(args::Api<resources::RechargeCommand>),
+    /// Print a completion script for your shell, e.g. `pingpp completions bash > /etc/bash_completion.d/pingpp`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 enum WebhookCommand {
     /// Verify a webhook body against its X-Pingplusplus-Signature.
     Verify(keys::VerifyArgs),
+    /// Send a signed test event to your webhook handler, as Ping++ would.
+    Trigger(trigger::TriggerArgs),
+}
+
+/// Writes the completion script for `shell` to stdout.
+fn completions(shell: clap_complete::Shell) -> Result<ExitCode, BoxError> {
+    use clap::CommandFactory as _;
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "pingpp", &mut script);
+    write_stdout(format_args!("{}", String::from_utf8_lossy(&script)));
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Reads a PEM given inline (`-----BEGIN ...`) or as a file path.
@@ -76,8 +102,15 @@ pub(crate) fn read_pem(arg: &str) -> Result<String, BoxError> {
         return Ok(arg.replace("\\n", "\n"));
     }
     let path = PathBuf::from(arg);
-    std::fs::read_to_string(&path)
-        .map_err(|e| format!("cannot read PEM file {}: {e}", path.display()).into())
+    std::fs::read_to_string(&path).map_err(|e| {
+        // A value this long or spanning lines is most likely key text that lost its PEM
+        // header, not a path: never echo it.
+        if arg.len() > 255 || arg.contains(['\n', '\r']) {
+            format!("cannot read the key: the value (not shown) is neither PEM text nor a readable file ({e})").into()
+        } else {
+            format!("cannot read PEM file {}: {e}", path.display()).into()
+        }
+    })
 }
 
 fn init_tracing(default: &str) {
@@ -113,8 +146,10 @@ fn main() -> ExitCode {
             Command::Keygen(args) => keys::keygen(&args),
             Command::Sign(args) => keys::sign(&args),
             Command::Webhook(WebhookCommand::Verify(args)) => keys::verify(&args),
+            Command::Webhook(WebhookCommand::Trigger(args)) => trigger::run(args).await,
             Command::Withdrawal(cmd) => resources::withdrawal(cmd).await,
             Command::Recharge(cmd) => resources::recharge(cmd).await,
+            Command::Completions { shell } => completions(shell),
         }
     });
     match result {
@@ -132,7 +167,7 @@ fn main() -> ExitCode {
                 shown = text;
                 source = s.source();
             }
-            ExitCode::FAILURE
+            exit::for_error(&e)
         }
     }
 }
@@ -174,6 +209,47 @@ mod tests {
             "/v1",
             "--timestamp",
             "1",
+        ])
+        .expect("parses");
+        let s = format!("{cli:?}");
+        assert!(!s.contains("SECRET"), "{s}");
+        // The credential flags of the API commands, before and after the subcommand.
+        for args in [
+            &[
+                "pingpp",
+                "withdrawal",
+                "--api-key",
+                "sk_live_SECRET1",
+                "--private-key",
+                pem,
+                "get",
+                "1",
+            ][..],
+            &[
+                "pingpp",
+                "recharge",
+                "refunds",
+                "221",
+                "--api-key",
+                "sk_test_SECRET1",
+                "--private-key",
+                "/keys/SECRET_private.pem",
+            ],
+        ] {
+            let cli = Cli::try_parse_from(args).expect("parses");
+            let s = format!("{cli:?}");
+            assert!(!s.contains("SECRET"), "{s}");
+            assert!(s.contains("<redacted>"), "{s}");
+        }
+        let cli = Cli::try_parse_from([
+            "pingpp",
+            "webhook",
+            "trigger",
+            "refund.succeeded",
+            "--to",
+            "http://127.0.0.1:1/",
+            "--signing-key",
+            pem,
         ])
         .expect("parses");
         let s = format!("{cli:?}");

@@ -6,10 +6,12 @@ use std::process::ExitCode;
 use clap::Args;
 use pingpp_sign::{PrivateKey, PublicKey};
 
+use crate::args::{ApiKeyParser, Secret, secret};
+use crate::files;
 use crate::{BoxError, outln, read_pem};
 
-/// `pingpp mock`. `Debug` leaves out the API keys and the signing key.
-#[derive(Args)]
+/// `pingpp mock`. Its `Debug` shows no key: they are [`Secret`]s.
+#[derive(Debug, Args)]
 pub(crate) struct MockArgs {
     /// Address to listen on, e.g. 127.0.0.1:8080 (port 0 picks a free port).
     #[arg(long)]
@@ -18,20 +20,25 @@ pub(crate) struct MockArgs {
     #[arg(long, allow_hyphen_values = true)]
     merchant_public_key: Option<String>,
     /// Sign webhooks with this private key (PEM file or text); generated when absent.
-    #[arg(long, allow_hyphen_values = true)]
-    signing_key: Option<String>,
+    #[arg(long, allow_hyphen_values = true, value_parser = secret)]
+    signing_key: Option<Secret>,
     /// POST every event to this http:// URL.
     #[arg(long)]
     webhook_url: Option<String>,
     /// Divide every delay (processing, webhook retries) by this factor.
     #[arg(long, default_value_t = 1.0)]
     time_scale: f64,
-    /// Accept only these secret keys (repeatable); without any, every sk_test_/sk_live_ key.
-    #[arg(long = "api-key")]
-    api_keys: Vec<String>,
-    /// Where to write the generated webhook public key (default: a temporary directory).
-    #[arg(long)]
+    /// Accept only these secret keys, sk_test_... or sk_live_... (repeatable); without
+    /// any, every sk_test_/sk_live_ key.
+    #[arg(long = "api-key", value_name = "KEY", value_parser = ApiKeyParser)]
+    api_keys: Vec<Secret>,
+    /// Where to write the generated webhook public key (default: a private temporary
+    /// folder, removed on exit). Never replaces a file without --force.
+    #[arg(long, conflicts_with = "signing_key")]
     public_key_out: Option<std::path::PathBuf>,
+    /// Replace an existing --public-key-out file.
+    #[arg(long, requires = "public_key_out")]
+    force: bool,
     /// Fault injection: share of requests answered 502 without processing (0-1).
     #[arg(long, default_value_t = 0.0)]
     fault_502_rate: f64,
@@ -49,53 +56,62 @@ pub(crate) struct MockArgs {
     fault_seed: u64,
 }
 
-impl std::fmt::Debug for MockArgs {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MockArgs")
-            .field("addr", &self.addr)
-            .field("merchant_public_key", &self.merchant_public_key)
-            .field(
-                "signing_key",
-                &self.signing_key.as_ref().map(|_| "<redacted>"),
-            )
-            .field("webhook_url", &self.webhook_url)
-            .field("time_scale", &self.time_scale)
-            .field(
-                "api_keys",
-                &format_args!("[{} redacted]", self.api_keys.len()),
-            )
-            .finish_non_exhaustive()
+/// Ctrl-C and SIGTERM, listened for from the very start: a signal during start-up then
+/// ends the emulator the ordinary way, and the temporary key folder is removed.
+struct Shutdown {
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Shutdown {
+    fn listen() -> Result<Self, BoxError> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Shutdown {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Shutdown {})
+    }
+
+    async fn wait(mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = &mut self;
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
+/// A line on stdout that may go unread: the emulator keeps serving (and cleans up on
+/// exit) when its output is closed.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = crate::try_write_stdout(format_args!("{}\n", format_args!($($arg)*)));
+    }};
 }
 
 pub(crate) async fn run(args: MockArgs) -> Result<ExitCode, BoxError> {
+    let shutdown = Shutdown::listen()?;
+    if let Some(path) = &args.public_key_out {
+        // Refuse before starting anything.
+        files::check_targets([path.as_path()], args.force)?;
+    }
     let mut builder = pingpp_mock::MockServer::builder()
         .addr(args.addr)
         .time_scale(args.time_scale);
-    for key in args.api_keys {
-        builder = builder.api_key(key);
+    for key in &args.api_keys {
+        builder = builder.api_key(key.expose());
     }
     if let Some(pem) = &args.merchant_public_key {
         let key = PublicKey::from_pem(&read_pem(pem)?)
@@ -118,7 +134,7 @@ pub(crate) async fn run(args: MockArgs) -> Result<ExitCode, BoxError> {
     }
     let generated = match &args.signing_key {
         Some(pem) => {
-            let key = PrivateKey::from_pem(&read_pem(pem)?)
+            let key = PrivateKey::from_pem(&read_pem(pem.expose())?)
                 .map_err(|e| format!("cannot load --signing-key: {e}"))?;
             builder = builder.signing_key(key);
             false
@@ -131,26 +147,42 @@ pub(crate) async fn run(args: MockArgs) -> Result<ExitCode, BoxError> {
     };
     let mock = builder.start().await?;
     outln!("listening on {}", mock.base_url());
+    // Removed when dropped: on every way out of this function, signals included.
+    let mut _key_dir: Option<tempfile::TempDir> = None;
     if generated {
+        let pem = mock.webhook_public_key().to_pem();
         let path = match args.public_key_out {
-            Some(p) => p,
+            Some(p) => {
+                files::write_file(&p, pem.as_bytes(), false, args.force)?;
+                p
+            }
             None => {
-                let dir = std::env::temp_dir().join(format!("pingpp-mock-{}", std::process::id()));
-                std::fs::create_dir_all(&dir)
-                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-                dir.join("pingpp_rsa_public_key.pem")
+                // A fresh folder only we can enter (0700), never one found lying around.
+                let mut dir = tempfile::Builder::new();
+                dir.prefix("pingpp-mock-");
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt as _;
+                    // Created with this mode (tempfile's default follows the umask).
+                    dir.permissions(std::fs::Permissions::from_mode(0o700));
+                }
+                let dir = dir
+                    .tempdir()
+                    .map_err(|e| format!("cannot create a temporary folder: {e}"))?;
+                let p = dir.path().join("pingpp_rsa_public_key.pem");
+                files::write_file(&p, pem.as_bytes(), false, false)?;
+                _key_dir = Some(dir);
+                p
             }
         };
-        std::fs::write(&path, mock.webhook_public_key().to_pem())
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        outln!("webhook public key written to {}", path.display());
+        say!("webhook public key written to {}", path.display());
     }
-    outln!(
+    say!(
         "try: PINGPP_API_BASE={} PINGPP_API_KEY=sk_test_anything PINGPP_APP_ID=app_anything pingpp withdrawal list",
         mock.base_url()
     );
-    shutdown_signal().await;
-    outln!("shutting down");
+    shutdown.wait().await;
+    say!("shutting down");
     mock.shutdown().await;
     Ok(ExitCode::SUCCESS)
 }

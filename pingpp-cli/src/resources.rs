@@ -1,11 +1,10 @@
 //! Resource commands: `pingpp withdrawal ...` and `pingpp recharge ...`, configured by
-//! the client's environment variables, printing JSON.
+//! the credential flags or the client's environment variables, printing JSON.
 
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 use pingpp_recharge::RechargesExt;
-use pingpp_transport::Client;
 use pingpp_types::{
     Channel, ChannelExtra, CreateRecharge, CreateRechargeCharge, CreateRechargeRefund,
     CreateWithdrawal, ListParams, Metadata, WithdrawalListParams, WithdrawalStatus,
@@ -13,6 +12,7 @@ use pingpp_types::{
 use pingpp_withdrawal::WithdrawalsExt;
 use serde::Serialize;
 
+use crate::args::Api;
 use crate::{BoxError, outln};
 
 /// `pingpp withdrawal ...`.
@@ -162,10 +162,6 @@ pub(crate) struct CreateRechargeArgs {
     metadata: Option<String>,
 }
 
-fn client() -> Result<Client, BoxError> {
-    Ok(Client::from_env()?)
-}
-
 fn print_json<T: Serialize>(value: &T) -> Result<ExitCode, BoxError> {
     outln!("{}", serde_json::to_string_pretty(value)?);
     Ok(ExitCode::SUCCESS)
@@ -179,10 +175,10 @@ fn parse_metadata(arg: Option<&String>) -> Result<Option<Metadata>, BoxError> {
     .transpose()
 }
 
-pub(crate) async fn withdrawal(cmd: WithdrawalCommand) -> Result<ExitCode, BoxError> {
-    let client = client()?;
+pub(crate) async fn withdrawal(api: Api<WithdrawalCommand>) -> Result<ExitCode, BoxError> {
+    let client = api.client.client()?;
     let w = client.withdrawals();
-    match cmd {
+    match api.command {
         WithdrawalCommand::Create(a) => {
             let mut params = match (&a.channel, &a.settle_account) {
                 (Some(ch), _) => {
@@ -249,9 +245,9 @@ fn list_params(page: Option<u32>, per_page: Option<u32>) -> ListParams {
     p
 }
 
-pub(crate) async fn recharge(cmd: RechargeCommand) -> Result<ExitCode, BoxError> {
-    let client = client()?;
-    match cmd {
+pub(crate) async fn recharge(api: Api<RechargeCommand>) -> Result<ExitCode, BoxError> {
+    let client = api.client.client()?;
+    match api.command {
         RechargeCommand::Create(a) => {
             let charge =
                 CreateRechargeCharge::new(a.amount, a.channel, a.order_no, a.subject, a.body);

@@ -1,21 +1,14 @@
 //! The built `pingpp` binary, run as a user would.
 #![allow(missing_docs)]
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 
+use common::{BIN, keypair, pingpp, run, stderr, stdout};
 use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_pingpp");
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).output().expect("run pingpp")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
 
 fn keygen(dir: &Path) -> (String, String) {
     let o = run(&["keygen", "--out-dir", dir.to_str().expect("utf-8 path")]);
@@ -250,11 +243,13 @@ fn demo_walks_the_whole_story() {
 struct MockProcess {
     child: Child,
     base_url: String,
+    /// Where the generated webhook public key was written, when it was.
+    key_path: Option<std::path::PathBuf>,
 }
 
 impl MockProcess {
     fn start(extra: &[&str]) -> Self {
-        let mut child = Command::new(BIN)
+        let mut child = pingpp()
             .args(["mock", "--addr", "127.0.0.1:0", "--time-scale", "1000"])
             .args(extra)
             .stdout(Stdio::piped())
@@ -268,9 +263,18 @@ impl MockProcess {
             .strip_prefix("listening on ")
             .unwrap_or_else(|| panic!("first line: {first}"))
             .to_owned();
+        // Then the key file (when one is generated) or the usage hint.
+        let second = lines.next().expect("a second line").expect("utf-8");
+        let key_path = second
+            .strip_prefix("webhook public key written to ")
+            .map(std::path::PathBuf::from);
         // Keep draining stdout so the child never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines.by_ref() {});
-        Self { child, base_url }
+        Self {
+            child,
+            base_url,
+            key_path,
+        }
     }
 
     fn pingpp(&self, args: &[&str]) -> Value {
@@ -293,10 +297,16 @@ impl MockProcess {
 
     /// SIGTERM (by this child's own pid), then the exit status.
     #[cfg(unix)]
-    fn terminate(mut self) -> std::process::ExitStatus {
+    fn terminate(self) -> std::process::ExitStatus {
+        self.signal("TERM")
+    }
+
+    /// Sends `signal` (by this child's own pid), then the exit status.
+    #[cfg(unix)]
+    fn signal(mut self, signal: &str) -> std::process::ExitStatus {
         let pid = self.child.id().to_string();
         let ok = Command::new("kill")
-            .args(["-TERM", &pid])
+            .args([&format!("-{signal}"), &pid])
             .status()
             .expect("kill");
         assert!(ok.success());
@@ -305,7 +315,21 @@ impl MockProcess {
 }
 
 impl Drop for MockProcess {
+    /// SIGTERM first, so the emulator removes its temporary key folder; SIGKILL if it
+    /// has not stopped within 5 s.
     fn drop(&mut self) {
+        #[cfg(unix)]
+        if let Ok(None) = self.child.try_wait() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &self.child.id().to_string()])
+                .status();
+            for _ in 0..500 {
+                if !matches!(self.child.try_wait(), Ok(None)) {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -425,7 +449,7 @@ fn mock_serves_the_resource_commands_and_stops_on_sigterm() {
 fn mock_writes_the_generated_webhook_public_key() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("pingpp_pub.pem");
-    let mut m = MockProcess::start(&["--public-key-out", path.to_str().expect("utf-8")]);
+    let _mock = MockProcess::start(&["--public-key-out", path.to_str().expect("utf-8")]);
     // Written right after the first line; wait for a complete key.
     let mut key = None;
     for _ in 0..500 {
@@ -442,7 +466,6 @@ fn mock_writes_the_generated_webhook_public_key() {
         "a public key was written to {}",
         path.display()
     );
-    let _ = m.child.kill();
 }
 
 #[test]
@@ -465,4 +488,316 @@ fn mock_refuses_a_bad_configuration() {
         String::from_utf8_lossy(&o.stderr).contains("http://"),
         "{o:?}"
     );
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::symlink_metadata(path)
+        .expect("meta")
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+fn pair_matches(dir: &Path) -> bool {
+    let (Ok(private), Ok(public)) = (
+        std::fs::read_to_string(dir.join("rsa_private_key.pem")),
+        std::fs::read_to_string(dir.join("rsa_public_key.pem")),
+    ) else {
+        return false;
+    };
+    let sig = pingpp_sign::PrivateKey::from_pem(&private)
+        .expect("private")
+        .sign(b"pair")
+        .expect("sign");
+    pingpp_sign::PublicKey::from_pem(&public)
+        .expect("public")
+        .verify(b"pair", &sig)
+        .is_ok()
+}
+
+#[test]
+fn keygen_writes_both_files_or_neither() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("a/keys");
+    let out_arg = out.to_str().expect("utf-8");
+    keygen(&out);
+    #[cfg(unix)]
+    for d in [dir.path().join("a"), out.clone()] {
+        assert_eq!(mode(&d), 0o700, "{} created owner-only", d.display());
+    }
+    let private = out.join("rsa_private_key.pem");
+    let public = out.join("rsa_public_key.pem");
+    let public_before = std::fs::read_to_string(&public).expect("public");
+
+    // The private key is gone, the public one still there: nothing is written (before,
+    // a new private key was written next to the old public key).
+    std::fs::remove_file(&private).expect("rm");
+    let o = run(&["keygen", "--out-dir", out_arg]);
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    assert!(
+        stderr(&o).contains("rsa_public_key.pem already exists"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!private.exists(), "no half pair");
+    assert_eq!(
+        std::fs::read_to_string(&public).expect("public"),
+        public_before
+    );
+
+    // --force replaces both; a world-readable old private key does not make the new one
+    // world-readable.
+    std::fs::write(&private, "old").expect("write");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    }
+    let o = run(&["keygen", "--out-dir", out_arg, "--force"]);
+    assert!(o.status.success(), "{o:?}");
+    assert!(pair_matches(&out), "a matching pair");
+    #[cfg(unix)]
+    assert_eq!(mode(&private), 0o600);
+    let leftovers: Vec<_> = std::fs::read_dir(&out)
+        .expect("ls")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .filter(|n| n.to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn keygen_and_mock_never_write_through_a_symlink() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, "precious").expect("write");
+    let out = dir.path().join("keys");
+    std::fs::create_dir(&out).expect("mkdir");
+    std::os::unix::fs::symlink(&victim, out.join("rsa_private_key.pem")).expect("symlink");
+    for force in [false, true] {
+        let mut args = vec!["keygen", "--out-dir", out.to_str().expect("utf-8")];
+        if force {
+            args.push("--force");
+        }
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(1), "{o:?}");
+        assert!(stderr(&o).contains("symbolic link"), "{}", stderr(&o));
+        assert!(!out.join("rsa_public_key.pem").exists(), "neither file");
+    }
+    let link = dir.path().join("pub.pem");
+    std::os::unix::fs::symlink(&victim, &link).expect("symlink");
+    let o = run(&[
+        "mock",
+        "--addr",
+        "127.0.0.1:0",
+        "--public-key-out",
+        link.to_str().expect("utf-8"),
+        "--force",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    assert!(stderr(&o).contains("symbolic link"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&victim).expect("read"), "precious");
+}
+
+#[test]
+fn mock_replaces_a_public_key_file_only_with_force() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("out.pem");
+    // The hostile case of the issue: the path named holds a private key.
+    std::fs::write(&path, keypair().private_pem()).expect("write");
+    let arg = path.to_str().expect("utf-8");
+    let o = run(&["mock", "--addr", "127.0.0.1:0", "--public-key-out", arg]);
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
+    assert!(
+        stdout(&o).is_empty(),
+        "refused before starting: {}",
+        stdout(&o)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("read"),
+        keypair().private_pem()
+    );
+
+    let m = MockProcess::start(&["--public-key-out", arg, "--force"]);
+    assert_eq!(m.key_path.as_deref(), Some(path.as_path()));
+    let pem = std::fs::read_to_string(&path).expect("read");
+    assert!(pingpp_sign::PublicKey::from_pem(&pem).is_ok(), "{pem}");
+}
+
+#[cfg(unix)]
+#[test]
+fn mock_default_key_folder_is_private_and_removed_on_exit() {
+    for signal in ["TERM", "INT"] {
+        let m = MockProcess::start(&[]);
+        let key = m.key_path.clone().expect("a key was written");
+        let folder = key.parent().expect("folder").to_owned();
+        let name = folder.file_name().expect("name").to_string_lossy();
+        assert!(name.starts_with("pingpp-mock-"), "{}", folder.display());
+        assert_eq!(mode(&folder), 0o700, "{}", folder.display());
+        let pem = std::fs::read_to_string(&key).expect("read");
+        assert!(pingpp_sign::PublicKey::from_pem(&pem).is_ok());
+        assert!(m.signal(signal).success(), "clean exit on SIG{signal}");
+        assert!(
+            !folder.exists(),
+            "{} removed on SIG{signal}",
+            folder.display()
+        );
+    }
+}
+
+#[test]
+fn malformed_arguments_are_usage_errors() {
+    let key = keypair().private_pem();
+    let sign = |method: &str, timestamp: &str| {
+        run(&[
+            "sign",
+            "--private-key",
+            key,
+            "--method",
+            method,
+            "--uri",
+            "/v1/x",
+            "--timestamp",
+            timestamp,
+        ])
+    };
+    for (method, timestamp) in [
+        ("", "1"),
+        ("PO ST", "1"),
+        ("PATCH", "1"),
+        ("GET", "-1"),
+        ("GET", "0"),
+    ] {
+        let o = sign(method, timestamp);
+        assert_eq!(o.status.code(), Some(2), "{method:?} {timestamp}: {o:?}");
+    }
+    let o = sign("delete", "1");
+    assert!(o.status.success(), "any case: {o:?}");
+
+    for bad in ["", "pk_test_SECRET1", "sk_live_"] {
+        let o = run(&["mock", "--addr", "127.0.0.1:0", "--api-key", bad]);
+        assert_eq!(o.status.code(), Some(2), "{bad:?}: {o:?}");
+        assert!(!stderr(&o).contains("SECRET1"), "{}", stderr(&o));
+    }
+    let o = run(&[
+        "withdrawal",
+        "get",
+        "1",
+        "--api-key",
+        "sk_live_SECRET1 oops",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert!(stderr(&o).contains("--api-key"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("SECRET1"), "{}", stderr(&o));
+    // Key text that lost its PEM header is not echoed as a file name either.
+    let body = "MIIEv".to_owned() + &"SECRET1".repeat(60);
+    let o = run(&[
+        "withdrawal",
+        "get",
+        "1",
+        "--api-key",
+        "sk_test_x",
+        "--app-id",
+        "app_x",
+        "--private-key",
+        &body,
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    assert!(!stderr(&o).contains("SECRET1"), "{}", stderr(&o));
+}
+
+#[test]
+fn credential_flags_win_over_the_environment() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let public = dir.path().join("merchant_public.pem");
+    let private = dir.path().join("merchant_private.pem");
+    std::fs::write(&public, keypair().public_pem()).expect("write");
+    std::fs::write(&private, keypair().private_pem()).expect("write");
+    let m = MockProcess::start(&[
+        "--api-key",
+        "sk_test_flag0000000000",
+        "--merchant-public-key",
+        public.to_str().expect("utf-8"),
+    ]);
+    let flags = [
+        "--api-key",
+        "sk_test_flag0000000000",
+        "--app-id",
+        "app_flag",
+        "--base-url",
+        &m.base_url,
+        "--private-key",
+        private.to_str().expect("utf-8"),
+    ];
+    // Flags alone, after the subcommand.
+    let o = pingpp()
+        .args(["withdrawal", "list"])
+        .args(flags)
+        .output()
+        .expect("run");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let list: Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(list["object"], "list");
+
+    // Before the subcommand, over an environment that is wrong in every variable.
+    let o = pingpp()
+        .arg("withdrawal")
+        .args(flags)
+        .arg("list")
+        .env("PINGPP_API_KEY", "sk_test_wrong")
+        .env("PINGPP_APP_ID", "app_env")
+        .env("PINGPP_API_BASE", "http://127.0.0.1:9")
+        .env("PINGPP_PRIVATE_KEY_PATH", "/nonexistent/key.pem")
+        .output()
+        .expect("run");
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    // The environment still serves what no flag gives; a wrong flag is not rescued by a
+    // right variable.
+    let o = pingpp()
+        .args(["withdrawal", "list", "--api-key", "sk_test_other"])
+        .env("PINGPP_API_KEY", "sk_test_flag0000000000")
+        .env("PINGPP_APP_ID", "app_env")
+        .env("PINGPP_API_BASE", &m.base_url)
+        .env("PINGPP_PRIVATE_KEY_PATH", &private)
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    assert!(stderr(&o).contains("invalid API key"), "{}", stderr(&o));
+
+    // Without the private key the emulator refuses the unsigned request.
+    let o = pingpp()
+        .args(["withdrawal", "list"])
+        .args(&flags[..6])
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    assert!(stderr(&o).contains("no signature"), "{}", stderr(&o));
+
+    // Nothing at all: the error names the flag and the variable.
+    let o = run(&["recharge", "refunds", "221"]);
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    let e = stderr(&o);
+    assert!(
+        e.contains("--api-key") && e.contains("PINGPP_API_KEY"),
+        "{e}"
+    );
+}
+
+#[test]
+fn completions_are_printed_for_each_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let o = run(&["completions", shell]);
+        assert!(o.status.success(), "{shell}: {o:?}");
+        let script = stdout(&o);
+        for word in ["withdrawal", "trigger", "--api-key"] {
+            assert!(script.contains(word), "{shell} script mentions {word}");
+        }
+    }
+    assert_eq!(run(&["completions", "tcsh"]).status.code(), Some(2));
 }
