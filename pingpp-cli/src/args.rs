@@ -241,9 +241,8 @@ impl ClientArgs {
                 .map_err(|e| format!("cannot load --private-key: {e}"))?;
             builder = builder.private_key(key);
         }
-        // TODO(lead): rely on the builder's check that refuses an sk_live_ key towards a
-        // non-https, non-loopback base URL (being added to pingpp-transport); the CLI keeps
-        // no copy of that rule.
+        // The builder refuses an sk_live_ key towards a non-https, non-loopback base URL
+        // (pingpp-transport's rule; the CLI keeps no copy of it).
         Ok(builder.build().map_err(with_hint)?)
     }
 }
@@ -261,6 +260,29 @@ mod tests {
 
     fn parse(args: &[&str]) -> Result<T, clap::Error> {
         T::try_parse_from(std::iter::once("t").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn a_live_key_over_plain_http_is_refused_by_the_sdk_rule() {
+        let no_env = |_: &str| None;
+        let live = |url: &str| {
+            parse(&[
+                "--api-key",
+                "sk_live_SECRETVALUE1",
+                "--app-id",
+                "app_1",
+                "--base-url",
+                url,
+            ])
+            .expect("parses")
+            .client
+            .client_with_env(no_env)
+        };
+        let e = live("http://api.example.com").unwrap_err().to_string();
+        assert!(e.contains("https"), "{e}");
+        assert!(!e.contains("SECRETVALUE"), "{e}");
+        live("http://127.0.0.1:8080").expect("loopback is allowed");
+        live("https://api.example.com").expect("https is allowed");
     }
 
     #[test]
