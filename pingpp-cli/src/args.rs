@@ -143,7 +143,8 @@ pub(crate) struct PageArgs {
     /// Items per page, 1-100 (with --all: 100 unless given).
     #[arg(long)]
     per_page: Option<u32>,
-    /// Every page, streamed as one JSON object per line (NDJSON) as the pages arrive.
+    /// Every page, streamed as one JSON object per line (NDJSON) as the pages arrive;
+    /// an error ends the stream (with --json, as a last line {"error": ...}).
     #[arg(long)]
     pub(crate) all: bool,
 }

@@ -92,14 +92,18 @@ impl Emulator {
         self.command().args(args).output().expect("run pingpp")
     }
 
-    /// Runs `pingpp --json ARGS`, expects success, and parses stdout.
-    pub fn json(&self, args: &[&str]) -> serde_json::Value {
-        let o = self
-            .command()
+    /// Runs `pingpp --json ARGS` against this emulator.
+    pub fn run_json(&self, args: &[&str]) -> Output {
+        self.command()
             .arg("--json")
             .args(args)
             .output()
-            .expect("run");
+            .expect("run pingpp")
+    }
+
+    /// Runs `pingpp --json ARGS`, expects success, and parses stdout.
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let o = self.run_json(args);
         assert!(o.status.success(), "{args:?}: {o:?}");
         serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}: {o:?}"))
     }
@@ -107,12 +111,7 @@ impl Emulator {
     /// Runs `pingpp --json ARGS`, expects exit status `code`, and parses the error
     /// object on stdout.
     pub fn json_error(&self, code: i32, args: &[&str]) -> serde_json::Value {
-        let o = self
-            .command()
-            .arg("--json")
-            .args(args)
-            .output()
-            .expect("run");
+        let o = self.run_json(args);
         assert_eq!(o.status.code(), Some(code), "{args:?}: {o:?}");
         json_error_of(&o)
     }
