@@ -13,7 +13,9 @@ use pingpp_transport::{
     Client, ClientBuilder, ConfigError, ENV_API_BASE, ENV_API_KEY, ENV_APP_ID, ENV_PRIVATE_KEY,
     ENV_PRIVATE_KEY_PATH,
 };
+use pingpp_types::{ListParams, MAX_PER_PAGE, Metadata};
 
+use crate::exit::CliError;
 use crate::{BoxError, read_pem};
 
 /// A secret from the command line (an API key, PEM text or the path of a key file): its
@@ -123,6 +125,64 @@ pub(crate) fn time_scale(value: &str) -> Result<f64, String> {
     } else {
         Err("must be a finite number above 0".to_owned())
     }
+}
+
+/// A JSON object given on the command line (`--metadata`, `--extra`).
+pub(crate) fn json_object(value: &str) -> Result<Metadata, String> {
+    serde_json::from_str::<Metadata>(value)
+        .map_err(|e| format!("must be a JSON object such as '{{\"key\":\"value\"}}' ({e})"))
+}
+
+/// Paging of a list command: one page, or every page with `--all`. The values are
+/// checked by the SDK's validation (exit status 2), not here.
+#[derive(Debug, Args)]
+pub(crate) struct PageArgs {
+    /// Page, from 1 (with --all: the first page read).
+    #[arg(long)]
+    page: Option<u32>,
+    /// Items per page, 1-100 (with --all: 100 unless given).
+    #[arg(long)]
+    per_page: Option<u32>,
+    /// Every page, streamed as one JSON object per line (NDJSON) as the pages arrive;
+    /// an error ends the stream (with --json, as a last line {"error": ...}).
+    #[arg(long)]
+    pub(crate) all: bool,
+}
+
+impl PageArgs {
+    /// Sets the page and page size on list parameters `p` with their setters; `--all`
+    /// reads 100 per page unless told otherwise.
+    pub(crate) fn apply<P>(
+        &self,
+        mut p: P,
+        page: impl Fn(P, u32) -> P,
+        per_page: impl Fn(P, u32) -> P,
+    ) -> P {
+        if let Some(v) = self.page {
+            p = page(p, v);
+        }
+        match (self.per_page, self.all) {
+            (Some(v), _) => per_page(p, v),
+            (None, true) => per_page(p, MAX_PER_PAGE),
+            (None, false) => p,
+        }
+    }
+
+    /// The paging as [`ListParams`].
+    pub(crate) fn list_params(&self) -> ListParams {
+        self.apply(ListParams::new(), ListParams::page, ListParams::per_page)
+    }
+}
+
+/// `find --user U --order-no N` (withdrawals and recharges).
+#[derive(Debug, Args)]
+pub(crate) struct FindArgs {
+    /// The user.
+    #[arg(long)]
+    pub(crate) user: String,
+    /// The order number given at create.
+    #[arg(long)]
+    pub(crate) order_no: String,
 }
 
 /// An HTTP method the Ping++ API uses. Accepted in any case, used in upper case.
@@ -238,7 +298,7 @@ impl ClientArgs {
         let mut builder = ClientBuilder::from_env_with(lookup).map_err(with_hint)?;
         if let Some(pem) = &self.private_key {
             let key = PrivateKey::from_pem(&read_pem(pem.expose())?)
-                .map_err(|e| format!("cannot load --private-key: {e}"))?;
+                .map_err(|e| CliError::key("cannot load --private-key", e))?;
             builder = builder.private_key(key);
         }
         // The builder refuses an sk_live_ key towards a non-https, non-loopback base URL

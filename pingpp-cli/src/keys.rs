@@ -6,9 +6,13 @@ use std::process::ExitCode;
 use clap::{ArgGroup, Args};
 use pingpp_sign::PrivateKey;
 
+use serde_json::json;
+
 use crate::args::{HttpMethod, Secret, secret};
+use crate::exit::{self, CliError};
 use crate::files::{self, NewFile};
-use crate::{BoxError, exit, outln, read_pem};
+use crate::output::Format;
+use crate::{BoxError, outln, read_pem};
 
 /// `pingpp keygen`.
 #[derive(Debug, Args)]
@@ -52,6 +56,9 @@ pub(crate) struct SignArgs {
 /// `pingpp webhook verify`.
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("sig").required(true).args(["signature", "signature_file"])))]
+#[command(after_help = "\
+Exit status: 0 valid, 1 invalid, 2 usage, 4 a key or file that cannot be read.
+With --json: {\"valid\": true} or {\"valid\": false, \"reason\": \"...\"}.")]
 pub(crate) struct VerifyArgs {
     /// The Ping++ public key: a PEM file or the PEM text.
     #[arg(long, allow_hyphen_values = true)]
@@ -66,7 +73,7 @@ pub(crate) struct VerifyArgs {
     body_file: PathBuf,
 }
 
-pub(crate) fn keygen(args: &KeygenArgs) -> Result<ExitCode, BoxError> {
+pub(crate) fn keygen(args: &KeygenArgs, format: Format) -> Result<ExitCode, BoxError> {
     let private = args.out_dir.join("rsa_private_key.pem");
     let public = args.out_dir.join("rsa_public_key.pem");
     // Before the (slow) key generation; written both or neither below.
@@ -88,19 +95,25 @@ pub(crate) fn keygen(args: &KeygenArgs) -> Result<ExitCode, BoxError> {
         ],
         args.force,
     )?;
+    if format.is_json() {
+        return format.print(&json!({
+            "private_key": private,
+            "public_key": public,
+        }));
+    }
     outln!("private key (PKCS#8): {}", private.display());
     outln!("public key (SPKI):    {}", public.display());
     outln!("Upload the public key to the Ping++ dashboard; keep the private key secret.");
     Ok(ExitCode::SUCCESS)
 }
 
-pub(crate) fn sign(args: &SignArgs) -> Result<ExitCode, BoxError> {
+pub(crate) fn sign(args: &SignArgs, format: Format) -> Result<ExitCode, BoxError> {
     let key = PrivateKey::from_pem(&read_pem(args.private_key.expose())?)
-        .map_err(|e| format!("cannot load the private key: {e}"))?;
+        .map_err(|e| CliError::key("cannot load the private key", e))?;
     let body: Vec<u8> = match (&args.body, &args.body_file) {
         (Some(b), _) => b.as_bytes().to_vec(),
         (None, Some(path)) => std::fs::read(path)
-            .map_err(|e| format!("cannot read body file {}: {e}", path.display()))?,
+            .map_err(|e| CliError::io(format!("cannot read body file {}", path.display()), e))?,
         (None, None) => Vec::new(),
     };
     let method = args.method;
@@ -113,32 +126,55 @@ pub(crate) fn sign(args: &SignArgs) -> Result<ExitCode, BoxError> {
         eprintln!("note: the URI should be the request path, starting with /v1");
     }
     let signature = key.sign_request(body, &args.uri, args.timestamp)?;
-    if args.verbose {
+    let string_to_sign = args.verbose.then(|| {
         let sts = pingpp_sign::string_to_sign(body, &args.uri, args.timestamp);
-        outln!("string-to-sign: {}", String::from_utf8_lossy(&sts));
+        String::from_utf8_lossy(&sts).into_owned()
+    });
+    if format.is_json() {
+        let mut result = json!({ "signature": signature });
+        if let Some(sts) = string_to_sign {
+            result["string_to_sign"] = json!(sts);
+        }
+        return format.print(&result);
+    }
+    if let Some(sts) = string_to_sign {
+        outln!("string-to-sign: {sts}");
     }
     outln!("{signature}");
     Ok(ExitCode::SUCCESS)
 }
 
-pub(crate) fn verify(args: &VerifyArgs) -> Result<ExitCode, BoxError> {
-    let verifier = pingpp_webhook::Verifier::from_pem(&read_pem(&args.public_key)?)?;
+pub(crate) fn verify(args: &VerifyArgs, format: Format) -> Result<ExitCode, BoxError> {
+    let verifier = pingpp_webhook::Verifier::from_pem(&read_pem(&args.public_key)?)
+        .map_err(|e| CliError::key("cannot load --public-key", e))?;
     let signature = match (&args.signature, &args.signature_file) {
         (Some(s), _) => s.clone(),
-        (None, Some(path)) => std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read signature file {}: {e}", path.display()))?,
-        (None, None) => return Err("give --signature or --signature-file".into()),
+        (None, Some(path)) => std::fs::read_to_string(path).map_err(|e| {
+            CliError::io(format!("cannot read signature file {}", path.display()), e)
+        })?,
+        (None, None) => return Err(CliError::usage("give --signature or --signature-file").into()),
     };
-    let body = std::fs::read(&args.body_file)
-        .map_err(|e| format!("cannot read body file {}: {e}", args.body_file.display()))?;
-    match verifier.verify(&body, signature.trim()) {
-        Ok(()) => {
-            outln!("valid");
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(e) => {
-            outln!("invalid: {e}");
-            Ok(exit::signature_invalid())
+    let body = std::fs::read(&args.body_file).map_err(|e| {
+        CliError::io(
+            format!("cannot read body file {}", args.body_file.display()),
+            e,
+        )
+    })?;
+    let verdict = verifier.verify(&body, signature.trim());
+    if format.is_json() {
+        let result = match &verdict {
+            Ok(()) => json!({ "valid": true }),
+            Err(e) => json!({ "valid": false, "reason": e.to_string() }),
+        };
+        format.print(&result)?;
+    } else {
+        match &verdict {
+            Ok(()) => outln!("valid"),
+            Err(e) => outln!("invalid: {e}"),
         }
     }
+    Ok(match verdict {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(_) => exit::signature_invalid(),
+    })
 }

@@ -5,13 +5,17 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod args;
+mod batch;
 mod demo;
+mod events;
 mod exit;
 mod files;
 mod keys;
 mod mock_cmd;
-mod resources;
+mod output;
+mod recharge;
 mod trigger;
+mod withdrawal;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -41,13 +45,17 @@ pub(crate) fn try_write_stdout(args: std::fmt::Arguments<'_>) -> std::io::Result
     out.write_fmt(args).and_then(|()| out.flush())
 }
 
-/// Errors of the command line: printed, then the exit status [`exit::for_error`] picks.
+/// Errors of the command line: printed by [`output::Format::error`], with the exit
+/// status [`exit::classify`] picks.
 pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// The Ping++ command line.
 #[derive(Debug, Parser)]
-#[command(name = "pingpp", version, about, long_about = None)]
+#[command(name = "pingpp", version, about, long_about = None, after_help = exit::EXIT_STATUS_HELP)]
 struct Cli {
+    /// Results and errors as JSON on stdout (one line; list --all: one object per line).
+    #[arg(long, global = true)]
+    json: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -68,9 +76,14 @@ enum Command {
     #[command(subcommand)]
     Webhook(WebhookCommand),
     /// Withdrawals (credentials: --api-key, --app-id, --private-key, --base-url, or PINGPP_API_KEY, PINGPP_APP_ID, PINGPP_PRIVATE_KEY or PINGPP_PRIVATE_KEY_PATH, PINGPP_API_BASE).
-    Withdrawal(args::Api<resources::WithdrawalCommand>),
+    Withdrawal(args::Api<withdrawal::WithdrawalCommand>),
+    /// Confirm or cancel many withdrawals at once (credentials like `withdrawal`).
+    BatchWithdrawal(args::Api<batch::BatchCommand>),
     /// Recharges and recharge refunds (credentials like `withdrawal`).
-    Recharge(args::Api<resources::RechargeCommand>),
+    Recharge(args::Api<recharge::RechargeCommand>),
+    /// Events, as webhooks carry them (credentials like `withdrawal`).
+    #[command(visible_alias = "event")]
+    Events(args::Api<events::EventsCommand>),
     /// Print a completion script for your shell, e.g. `pingpp completions bash > /etc/bash_completion.d/pingpp`.
     Completions {
         /// The shell.
@@ -96,8 +109,9 @@ fn completions(shell: clap_complete::Shell) -> Result<ExitCode, BoxError> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Reads a PEM given inline (`-----BEGIN ...`) or as a file path.
-pub(crate) fn read_pem(arg: &str) -> Result<String, BoxError> {
+/// Reads a PEM given inline (`-----BEGIN ...`) or as a file path. A file that cannot be
+/// read is a key problem (exit status 4).
+pub(crate) fn read_pem(arg: &str) -> Result<String, exit::CliError> {
     if arg.contains("-----BEGIN") {
         return Ok(arg.replace("\\n", "\n"));
     }
@@ -105,11 +119,13 @@ pub(crate) fn read_pem(arg: &str) -> Result<String, BoxError> {
     std::fs::read_to_string(&path).map_err(|e| {
         // A value this long or spanning lines is most likely key text that lost its PEM
         // header, not a path: never echo it.
-        if arg.len() > 255 || arg.contains(['\n', '\r']) {
-            format!("cannot read the key: the value (not shown) is neither PEM text nor a readable file ({e})").into()
+        let message = if arg.len() > 255 || arg.contains(['\n', '\r']) {
+            "cannot read the key: the value (not shown) is neither PEM text nor a readable file"
+                .to_owned()
         } else {
-            format!("cannot read PEM file {}: {e}", path.display()).into()
-        }
+            format!("cannot read PEM file {}", path.display())
+        };
+        exit::CliError::key(message, e)
     })
 }
 
@@ -123,8 +139,43 @@ fn init_tracing(default: &str) {
         .try_init();
 }
 
+/// Whether `--json` is among the arguments (before any `--`), for errors found while
+/// parsing them.
+fn json_requested() -> bool {
+    std::env::args_os()
+        .skip(1)
+        .take_while(|a| a != "--")
+        .any(|a| a == "--json")
+}
+
+/// A parse error: help and version as clap prints them; a usage error (status 2) as a
+/// JSON error with `--json`, else clap's text (secrets removed if it quotes any).
+fn parse_error(e: &clap::Error) -> ExitCode {
+    let code = u8::try_from(e.exit_code()).unwrap_or(exit::USAGE);
+    if !e.use_stderr() {
+        let _ = e.print();
+        return ExitCode::from(code);
+    }
+    let text = e.render().to_string();
+    if json_requested() {
+        let _ = try_write_stdout(format_args!("{}\n", output::usage_error_json(&text)));
+    } else {
+        let clean = pingpp_transport::redact_secrets(&text);
+        if clean == text {
+            let _ = e.print();
+        } else {
+            eprint!("{clean}");
+        }
+    }
+    ExitCode::from(code)
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return parse_error(&e),
+    };
+    let format = output::Format::from_flag(cli.json);
     init_tracing(match cli.command {
         Command::Mock(_) => "info,pingpp_mock=debug",
         _ => "warn",
@@ -135,40 +186,34 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
+            let e: BoxError =
+                exit::CliError::new(exit::Kind::Internal, "cannot start the async runtime")
+                    .with_source(e)
+                    .into();
+            return format.error(&e);
         }
     };
     let result: Result<ExitCode, BoxError> = runtime.block_on(async move {
         match cli.command {
+            Command::Demo(_) | Command::Completions { .. } if format.is_json() => {
+                Err(exit::CliError::usage("--json: demo and completions print text only").into())
+            }
             Command::Demo(args) => demo::run(args).await,
-            Command::Mock(args) => mock_cmd::run(args).await,
-            Command::Keygen(args) => keys::keygen(&args),
-            Command::Sign(args) => keys::sign(&args),
-            Command::Webhook(WebhookCommand::Verify(args)) => keys::verify(&args),
-            Command::Webhook(WebhookCommand::Trigger(args)) => trigger::run(args).await,
-            Command::Withdrawal(cmd) => resources::withdrawal(cmd).await,
-            Command::Recharge(cmd) => resources::recharge(cmd).await,
+            Command::Mock(args) => mock_cmd::run(args, format).await,
+            Command::Keygen(args) => keys::keygen(&args, format),
+            Command::Sign(args) => keys::sign(&args, format),
+            Command::Webhook(WebhookCommand::Verify(args)) => keys::verify(&args, format),
+            Command::Webhook(WebhookCommand::Trigger(args)) => trigger::run(args, format).await,
+            Command::Withdrawal(cmd) => withdrawal::run(cmd, format).await,
+            Command::BatchWithdrawal(cmd) => batch::run(cmd, format).await,
+            Command::Recharge(cmd) => recharge::run(cmd, format).await,
+            Command::Events(cmd) => events::run(cmd, format).await,
             Command::Completions { shell } => completions(shell),
         }
     });
     match result {
         Ok(code) => code,
-        Err(e) => {
-            let mut shown = e.to_string();
-            eprintln!("error: {shown}");
-            let mut source = e.source();
-            while let Some(s) = source {
-                // Errors that already quote their cause need not repeat it.
-                let text = s.to_string();
-                if !shown.contains(&text) {
-                    eprintln!("  caused by: {text}");
-                }
-                shown = text;
-                source = s.source();
-            }
-            exit::for_error(&e)
-        }
+        Err(e) => format.error(&e),
     }
 }
 

@@ -7,11 +7,41 @@ use clap::Args;
 use pingpp_sign::{PrivateKey, PublicKey};
 
 use crate::args::{ApiKeyParser, Secret, secret};
+use crate::exit::{CliError, Kind};
 use crate::files;
-use crate::{BoxError, outln, read_pem};
+use crate::output::Format;
+use crate::{BoxError, read_pem};
+
+/// How to steer the emulator, for `pingpp mock --help`: the values of
+/// `metadata.mock_outcome` that `pingpp-mock` accepts (its crate docs and
+/// `state.rs`), and what the fault flags look like to a client.
+const MOCK_HELP: &str = "\
+Choosing outcomes: metadata.mock_outcome (e.g. --metadata '{\"mock_outcome\":\"failed\"}')
+  withdrawal create, then confirm: after the processing delay (2 s / --time-scale)
+    absent or \"succeeded\"   succeeded; webhook balance.withdrawal.succeeded
+    \"failed\"                failed, failure_msg set, the amount back to the user;
+                            webhook balance.withdrawal.failed
+    \"funds_insufficient\"    back to created, failure_msg set, no webhook (it may
+                            then be canceled)
+  recharge refund
+    absent or \"succeeded\"   pending, then succeeded; webhook refund.succeeded
+    \"failed\"                failed at once: failure_msg set, no money moved, no webhook
+  Any other value is refused with HTTP 400 (param metadata[mock_outcome]).
+
+Faults, as a client sees them:
+  --fault-502-rate   HTTP 502 without processing; the SDK retries GETs, but a POST or
+                     PUT cannot know it was not processed: exit status 3 (outcome
+                     unknown)
+  --fault-cut-rate   the request is processed, then the connection is cut: exit
+                     status 3 (outcome unknown) although it took effect; look it up
+                     with withdrawal find / recharge find
+  --fault-delay-rate the answer comes --fault-delay-ms later
+
+With --json, stdout carries one line: {\"base_url\", \"webhook_public_key_file\"}.";
 
 /// `pingpp mock`. Its `Debug` shows no key: they are [`Secret`]s.
 #[derive(Debug, Args)]
+#[command(after_help = MOCK_HELP)]
 pub(crate) struct MockArgs {
     /// Address to listen on, e.g. 127.0.0.1:8080 (port 0 picks a free port).
     #[arg(long)]
@@ -93,15 +123,19 @@ impl Shutdown {
     }
 }
 
-/// A line on stdout that may go unread: the emulator keeps serving (and cleans up on
-/// exit) when its output is closed.
-macro_rules! say {
-    ($($arg:tt)*) => {{
-        let _ = crate::try_write_stdout(format_args!("{}\n", format_args!($($arg)*)));
-    }};
+/// A line for people that may go unread: the emulator keeps serving (and cleans up on
+/// exit) when its output is closed. On stdout, or on stderr with `--json` (stdout then
+/// carries one JSON line: the address and the key file).
+fn say(format: Format, args: std::fmt::Arguments<'_>) {
+    match format {
+        Format::Human => {
+            let _ = crate::try_write_stdout(format_args!("{args}\n"));
+        }
+        Format::Json => eprintln!("{args}"),
+    }
 }
 
-pub(crate) async fn run(args: MockArgs) -> Result<ExitCode, BoxError> {
+pub(crate) async fn run(args: MockArgs, format: Format) -> Result<ExitCode, BoxError> {
     let shutdown = Shutdown::listen()?;
     if let Some(path) = &args.public_key_out {
         // Refuse before starting anything.
@@ -115,7 +149,7 @@ pub(crate) async fn run(args: MockArgs) -> Result<ExitCode, BoxError> {
     }
     if let Some(pem) = &args.merchant_public_key {
         let key = PublicKey::from_pem(&read_pem(pem)?)
-            .map_err(|e| format!("cannot load --merchant-public-key: {e}"))?;
+            .map_err(|e| CliError::key("cannot load --merchant-public-key", e))?;
         builder = builder.merchant_public_key(key);
     }
     if args.fault_502_rate > 0.0 || args.fault_cut_rate > 0.0 || args.fault_delay_rate > 0.0 {
@@ -135,7 +169,7 @@ pub(crate) async fn run(args: MockArgs) -> Result<ExitCode, BoxError> {
     let generated = match &args.signing_key {
         Some(pem) => {
             let key = PrivateKey::from_pem(&read_pem(pem.expose())?)
-                .map_err(|e| format!("cannot load --signing-key: {e}"))?;
+                .map_err(|e| CliError::key("cannot load --signing-key", e))?;
             builder = builder.signing_key(key);
             false
         }
@@ -146,9 +180,10 @@ pub(crate) async fn run(args: MockArgs) -> Result<ExitCode, BoxError> {
         }
     };
     let mock = builder.start().await?;
-    outln!("listening on {}", mock.base_url());
+    say(format, format_args!("listening on {}", mock.base_url()));
     // Removed when dropped: on every way out of this function, signals included.
     let mut _key_dir: Option<tempfile::TempDir> = None;
+    let mut key_path = None;
     if generated {
         let pem = mock.webhook_public_key().to_pem();
         let path = match args.public_key_out {
@@ -166,23 +201,37 @@ pub(crate) async fn run(args: MockArgs) -> Result<ExitCode, BoxError> {
                     // Created with this mode (tempfile's default follows the umask).
                     dir.permissions(std::fs::Permissions::from_mode(0o700));
                 }
-                let dir = dir
-                    .tempdir()
-                    .map_err(|e| format!("cannot create a temporary folder: {e}"))?;
+                let dir = dir.tempdir().map_err(|e| {
+                    CliError::new(Kind::Io, "cannot create a temporary folder").with_source(e)
+                })?;
                 let p = dir.path().join("pingpp_rsa_public_key.pem");
                 files::write_file(&p, pem.as_bytes(), false, false)?;
                 _key_dir = Some(dir);
                 p
             }
         };
-        say!("webhook public key written to {}", path.display());
+        say(
+            format,
+            format_args!("webhook public key written to {}", path.display()),
+        );
+        key_path = Some(path);
     }
-    say!(
-        "try: PINGPP_API_BASE={} PINGPP_API_KEY=sk_test_anything PINGPP_APP_ID=app_anything pingpp withdrawal list",
-        mock.base_url()
+    if format.is_json() {
+        let line = serde_json::json!({
+            "base_url": mock.base_url(),
+            "webhook_public_key_file": key_path,
+        });
+        let _ = crate::try_write_stdout(format_args!("{line}\n"));
+    }
+    say(
+        format,
+        format_args!(
+            "try: PINGPP_API_BASE={} PINGPP_API_KEY=sk_test_anything PINGPP_APP_ID=app_anything pingpp withdrawal list",
+            mock.base_url()
+        ),
     );
     shutdown.wait().await;
-    say!("shutting down");
+    say(format, format_args!("shutting down"));
     mock.shutdown().await;
     Ok(ExitCode::SUCCESS)
 }

@@ -20,7 +20,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use clap::Args;
 use pingpp_sign::PrivateKey;
-use pingpp_transport::{HyperTransport, Transport as _};
+use pingpp_transport::{HyperTransport, Transport as _, TransportErrorKind};
 use pingpp_types::EventData;
 use pingpp_types::event_type::{
     RECHARGE_SUCCEEDED, REFUND_SUCCEEDED, WITHDRAWAL_FAILED, WITHDRAWAL_SUCCEEDED,
@@ -29,8 +29,9 @@ use rand::Rng as _;
 use serde_json::{Value, json};
 
 use crate::args::{Secret, secret, time_scale};
-use crate::exit::{self, UsageError};
-use crate::{BoxError, files, outln, read_pem};
+use crate::exit::{self, CliError};
+use crate::output::Format;
+use crate::{BoxError, files, read_pem};
 
 /// The event types with a built-in sample.
 const SAMPLE_TYPES: [&str; 4] = [
@@ -54,7 +55,11 @@ Examples:
       --public-key-out pingpp_public.pem --retry --time-scale 100
   pingpp webhook trigger charge.succeeded --to http://127.0.0.1:8080/webhooks --data charge.json
 
-Exit status: 0 when the handler answered 2xx, 1 when it never did, 2 on a usage error.")]
+Exit status: 0 the handler answered 2xx; 1 it answered, never with 2xx; 2 usage; 4 it
+could not be reached (connection refused, every attempt), or a key or file cannot be read.
+With --json, progress goes to stderr and stdout carries one object: {\"event\", \"to\",
+\"accepted\", \"attempts\": [{\"attempt\", \"status\", \"answer\"} or {\"attempt\", \"error\"}],
+\"public_key\" or \"public_key_file\" (when generated)}.")]
 pub(crate) struct TriggerArgs {
     /// Event type: recharge.succeeded, refund.succeeded, balance.withdrawal.succeeded,
     /// balance.withdrawal.failed (built-in samples), or any other type with --data.
@@ -307,7 +312,7 @@ fn build_body(event_type: &str, data: Option<&PathBuf>) -> Result<(Bytes, String
     let sample = Sample::new(now());
     let Some(path) = data else {
         let object = sample.object(event_type).ok_or_else(|| {
-            UsageError(format!(
+            CliError::usage(format!(
                 "there is no built-in sample of {event_type} (there are: {}): give --data FILE with its data.object",
                 SAMPLE_TYPES.join(", ")
             ))
@@ -317,11 +322,11 @@ fn build_body(event_type: &str, data: Option<&PathBuf>) -> Result<(Bytes, String
         return Ok((Bytes::from(serde_json::to_vec(&event)?), id));
     };
     let raw = std::fs::read(path)
-        .map_err(|e| format!("cannot read --data file {}: {e}", path.display()))?;
+        .map_err(|e| CliError::io(format!("cannot read --data file {}", path.display()), e))?;
     let value: Value = serde_json::from_slice(&raw)
-        .map_err(|e| UsageError(format!("--data {} is not JSON: {e}", path.display())))?;
+        .map_err(|e| CliError::usage(format!("--data {} is not JSON: {e}", path.display())))?;
     let Value::Object(map) = &value else {
-        return Err(UsageError(format!(
+        return Err(CliError::usage(format!(
             "--data {} must hold a JSON object (an event or its data.object)",
             path.display()
         ))
@@ -330,7 +335,7 @@ fn build_body(event_type: &str, data: Option<&PathBuf>) -> Result<(Bytes, String
     if map.get("object").and_then(Value::as_str) == Some("event") {
         let found = map.get("type").and_then(Value::as_str).unwrap_or_default();
         if found != event_type {
-            return Err(UsageError(format!(
+            return Err(CliError::usage(format!(
                 "--data {} is a {found:?} event, not {event_type}",
                 path.display()
             ))
@@ -355,31 +360,36 @@ fn build_body(event_type: &str, data: Option<&PathBuf>) -> Result<(Bytes, String
     Ok((Bytes::from(serde_json::to_vec(&event)?), id))
 }
 
-/// The signing key, and where its public half went (when generated here).
-fn signing_key(args: &TriggerArgs) -> Result<PrivateKey, BoxError> {
+/// Where the public half of the signing key is.
+enum PublicHalf {
+    /// The user gave the key: they have its public half.
+    Theirs,
+    /// Generated here; shown to the user.
+    Shown(String),
+    /// Generated here; written to this file.
+    Written(PathBuf),
+}
+
+/// The signing key, and where its public half is.
+fn signing_key(args: &TriggerArgs) -> Result<(PrivateKey, PublicHalf), BoxError> {
     if let Some(pem) = &args.signing_key {
-        return Ok(PrivateKey::from_pem(&read_pem(pem.expose())?)
-            .map_err(|e| format!("cannot load --signing-key: {e}"))?);
+        let key = PrivateKey::from_pem(&read_pem(pem.expose())?)
+            .map_err(|e| CliError::key("cannot load --signing-key", e))?;
+        return Ok((key, PublicHalf::Theirs));
     }
     if let Some(path) = &args.public_key_out {
         // Before the key is made: refuse at once.
         files::check_targets([path.as_path()], args.force)?;
     }
     let pair = pingpp_sign::generate_keypair()?;
-    match &args.public_key_out {
+    let half = match &args.public_key_out {
         Some(path) => {
             files::write_file(path, pair.public_pem().as_bytes(), false, args.force)?;
-            outln!(
-                "signed with a fresh key; its public half is in {}",
-                path.display()
-            );
+            PublicHalf::Written(path.clone())
         }
-        None => {
-            outln!("signed with a fresh key; verify with this public key:");
-            outln!("{}", pair.public_pem().trim_end());
-        }
-    }
-    Ok(pair.private_key()?)
+        None => PublicHalf::Shown(pair.public_pem().trim_end().to_owned()),
+    };
+    Ok((pair.private_key()?, half))
 }
 
 /// The first characters of an answer, on one line (whitespace runs become one space).
@@ -405,6 +415,15 @@ fn excerpt(body: &[u8]) -> String {
     out
 }
 
+/// A delivery attempt without an answer.
+struct NoAnswer {
+    /// Why, with the whole chain of causes.
+    why: String,
+    /// Whether the request may have reached the handler (false: the connection could
+    /// not be made).
+    connected: bool,
+}
+
 /// One delivery attempt; the status, or why there was none.
 async fn post(
     transport: &HyperTransport,
@@ -412,7 +431,7 @@ async fn post(
     body: &Bytes,
     signature: &str,
     timeout: Duration,
-) -> Result<(http::StatusCode, Bytes), String> {
+) -> Result<(http::StatusCode, Bytes), NoAnswer> {
     let request = http::Request::post(to.clone())
         .header(http::header::CONTENT_TYPE, "application/json")
         .header(
@@ -425,68 +444,130 @@ async fn post(
         )
         .header("X-Pingplusplus-Signature", signature)
         .body(body.clone())
-        .map_err(|e| format!("cannot build the request: {e}"))?;
+        .map_err(|e| NoAnswer {
+            why: format!("cannot build the request: {e}"),
+            connected: false,
+        })?;
     match tokio::time::timeout(timeout, transport.send(request)).await {
         Ok(Ok(response)) => Ok((response.status(), response.into_body())),
         Ok(Err(e)) => {
             // The whole chain: "could not connect ...: client error (Connect): tcp connect
             // error: Connection refused ...".
+            let connected = e.kind() != TransportErrorKind::Connect;
             let mut why = e.to_string();
             let mut source = std::error::Error::source(&e);
             while let Some(cause) = source {
                 why = format!("{why}: {cause}");
                 source = cause.source();
             }
-            Err(why)
+            Err(NoAnswer { why, connected })
         }
-        Err(_) => Err(format!("no answer within {}s", timeout.as_secs())),
+        Err(_) => Err(NoAnswer {
+            why: format!("no answer within {}s", timeout.as_secs()),
+            connected: true,
+        }),
     }
 }
 
-pub(crate) async fn run(args: TriggerArgs) -> Result<ExitCode, BoxError> {
+pub(crate) async fn run(args: TriggerArgs, format: Format) -> Result<ExitCode, BoxError> {
     let (body, event_id) = build_body(&args.event_type, args.data.as_ref())?;
-    let key = signing_key(&args)?;
+    let (key, public_half) = signing_key(&args)?;
     let signature = key.sign(&body)?;
     let timeout = Duration::from_secs(args.timeout);
     let transport = HyperTransport::with_connect_timeout(timeout)?;
-    outln!("event {event_id} ({}) to {}", args.event_type, args.to);
+    let mut result = json!({
+        "event": {"id": event_id, "type": args.event_type},
+        "to": args.to.to_string(),
+    });
+    match &public_half {
+        PublicHalf::Theirs => {}
+        PublicHalf::Written(path) => {
+            result["public_key_file"] = json!(path);
+            format.note(format_args!(
+                "signed with a fresh key; its public half is in {}",
+                path.display()
+            ));
+        }
+        PublicHalf::Shown(pem) => {
+            result["public_key"] = json!(pem);
+            if !format.is_json() {
+                format.note(format_args!(
+                    "signed with a fresh key; verify with this public key:\n{pem}"
+                ));
+            }
+        }
+    }
+    format.note(format_args!(
+        "event {event_id} ({}) to {}",
+        args.event_type, args.to
+    ));
     let attempts = if args.retry {
         pingpp_mock::WEBHOOK_RETRY_SCHEDULE.len() + 1
     } else {
         1
     };
+    let mut log = Vec::new();
+    let mut accepted = false;
+    // Whether any attempt may have reached the handler.
+    let mut reached = false;
     for attempt in 0..attempts {
         let n = attempt + 1;
         match post(&transport, &args.to, &body, &signature, timeout).await {
             Ok((status, answer)) => {
+                reached = true;
                 let answer = excerpt(&answer);
                 let sep = if answer.is_empty() { "" } else { ": " };
-                outln!("attempt {n}/{attempts}: {status}{sep}{answer}");
+                format.note(format_args!(
+                    "attempt {n}/{attempts}: {status}{sep}{answer}"
+                ));
+                log.push(json!({"attempt": n, "status": status.as_u16(), "answer": answer}));
                 if status.is_success() {
-                    outln!("accepted");
-                    return Ok(ExitCode::SUCCESS);
+                    format.note(format_args!("accepted"));
+                    accepted = true;
+                    break;
                 }
             }
-            Err(why) => outln!("attempt {n}/{attempts}: no answer: {why}"),
+            Err(NoAnswer { why, connected }) => {
+                reached |= connected;
+                format.note(format_args!("attempt {n}/{attempts}: no answer: {why}"));
+                log.push(json!({"attempt": n, "error": why}));
+            }
         }
         if let Some(wait) = pingpp_mock::WEBHOOK_RETRY_SCHEDULE
             .get(attempt)
             .filter(|_| n < attempts)
         {
             let wait = wait.div_f64(args.time_scale);
-            outln!("next attempt in {wait:.1?}");
+            format.note(format_args!("next attempt in {wait:.1?}"));
             tokio::time::sleep(wait).await;
         }
     }
+    result["accepted"] = json!(accepted);
+    result["attempts"] = json!(log);
+    if format.is_json() {
+        format.print(&result)?;
+    }
+    if accepted {
+        return Ok(ExitCode::SUCCESS);
+    }
     eprintln!(
-        "the handler did not accept the event{}",
+        "the handler {}{}",
+        if reached {
+            "did not accept the event"
+        } else {
+            "could not be reached"
+        },
         if args.retry {
             ""
         } else {
             " (--retry sends it again on Ping++'s schedule)"
         }
     );
-    Ok(exit::webhook_not_accepted())
+    Ok(if reached {
+        exit::webhook_not_accepted()
+    } else {
+        exit::webhook_unreachable()
+    })
 }
 
 #[cfg(test)]

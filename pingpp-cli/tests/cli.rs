@@ -277,6 +277,34 @@ impl MockProcess {
         }
     }
 
+    /// `pingpp --json mock`: its one line on stdout says where it listens and where
+    /// the key is.
+    fn start_json() -> Self {
+        let mut child = pingpp()
+            .args([
+                "--json",
+                "mock",
+                "--addr",
+                "127.0.0.1:0",
+                "--time-scale",
+                "1000",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn mock");
+        let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+        let line = lines.next().expect("a line").expect("utf-8");
+        let v: Value = serde_json::from_str(&line).expect("one JSON line");
+        Self {
+            child,
+            base_url: v["base_url"].as_str().expect("base_url").to_owned(),
+            key_path: v["webhook_public_key_file"]
+                .as_str()
+                .map(std::path::PathBuf::from),
+        }
+    }
+
     fn pingpp(&self, args: &[&str]) -> Value {
         let o = Command::new(BIN)
             .args(args)
@@ -470,8 +498,9 @@ fn mock_writes_the_generated_webhook_public_key() {
 
 #[test]
 fn mock_refuses_a_bad_configuration() {
+    // A configuration problem: exit status 4, nothing started.
     let o = run(&["mock", "--addr", "127.0.0.1:0", "--time-scale", "0"]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(4));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("time scale"),
         "{o:?}"
@@ -483,7 +512,7 @@ fn mock_refuses_a_bad_configuration() {
         "--webhook-url",
         "https://example.com/hook",
     ]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(4));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("http://"),
         "{o:?}"
@@ -707,7 +736,7 @@ fn malformed_arguments_are_usage_errors() {
         "--private-key",
         &body,
     ]);
-    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    assert_eq!(o.status.code(), Some(4), "a key problem: {o:?}");
     assert!(!stderr(&o).contains("SECRET1"), "{}", stderr(&o));
 }
 
@@ -779,9 +808,9 @@ fn credential_flags_win_over_the_environment() {
     assert_eq!(o.status.code(), Some(1), "{o:?}");
     assert!(stderr(&o).contains("no signature"), "{}", stderr(&o));
 
-    // Nothing at all: the error names the flag and the variable.
+    // Nothing at all: the error names the flag and the variable; exit status 4.
     let o = run(&["recharge", "refunds", "221"]);
-    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    assert_eq!(o.status.code(), Some(4), "{o:?}");
     let e = stderr(&o);
     assert!(
         e.contains("--api-key") && e.contains("PINGPP_API_KEY"),
@@ -800,4 +829,136 @@ fn completions_are_printed_for_each_shell() {
         }
     }
     assert_eq!(run(&["completions", "tcsh"]).status.code(), Some(2));
+}
+
+#[test]
+fn webhook_verify_exit_statuses_and_json() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let body = br#"{"id":"evt_1","object":"event"}"#;
+    let body_path = dir.path().join("body.json");
+    std::fs::write(&body_path, body).expect("write");
+    let b = body_path.to_str().expect("utf-8");
+    let sig = pingpp_sign::PrivateKey::from_pem(keypair().private_pem())
+        .expect("key")
+        .sign(body)
+        .expect("sign");
+    let public = keypair().public_pem();
+    let verify = |extra: &[&str]| {
+        let mut args = vec!["webhook", "verify"];
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+    let o = verify(&["--json", "--public-key", public, "--signature", &sig, b]);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let v: Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(v["valid"], true);
+    let o = verify(&["--json", "--public-key", public, "--signature", "AAAA", b]);
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    let v: Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(v["valid"], false);
+    assert!(v["reason"].is_string(), "{v}");
+    // A key or a body that cannot be read: 4; usage: 2.
+    let o = verify(&[
+        "--public-key",
+        "/nonexistent/pub.pem",
+        "--signature",
+        &sig,
+        b,
+    ]);
+    assert_eq!(o.status.code(), Some(4), "{o:?}");
+    let o = verify(&[
+        "--json",
+        "--public-key",
+        "-----BEGIN PUBLIC KEY-----\\nAAAA\\n-----END PUBLIC KEY-----",
+        "--signature",
+        &sig,
+        b,
+    ]);
+    assert_eq!(o.status.code(), Some(4), "{o:?}");
+    assert_eq!(common::json_error_of(&o)["type"], "key");
+    let o = verify(&[
+        "--public-key",
+        public,
+        "--signature",
+        &sig,
+        "/nonexistent/body",
+    ]);
+    assert_eq!(o.status.code(), Some(4), "{o:?}");
+    let o = verify(&["--public-key", public, b]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+}
+
+#[test]
+fn local_commands_print_json_results() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("keys");
+    let o = run(&[
+        "--json",
+        "keygen",
+        "--out-dir",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert!(o.status.success(), "{o:?}");
+    let v: Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let private = v["private_key"].as_str().expect("path");
+    assert!(pair_matches(&out), "{v}");
+    assert_eq!(Path::new(private), out.join("rsa_private_key.pem"));
+    // Again: the files exist, refused with exit 1 and a JSON error.
+    let o = run(&[
+        "--json",
+        "keygen",
+        "--out-dir",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    assert_eq!(common::json_error_of(&o)["type"], "file");
+
+    let o = run(&[
+        "sign",
+        "--json",
+        "--private-key",
+        private,
+        "--method",
+        "POST",
+        "--uri",
+        "/v1/x",
+        "--timestamp",
+        "7",
+        "--body",
+        "{}",
+        "--verbose",
+    ]);
+    assert!(o.status.success(), "{o:?}");
+    let v: Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(v["string_to_sign"], "{}/v1/x7");
+    let public = std::fs::read_to_string(out.join("rsa_public_key.pem")).expect("read");
+    pingpp_sign::PublicKey::from_pem(&public)
+        .expect("public")
+        .verify_request(
+            b"{}",
+            "/v1/x",
+            7,
+            v["signature"].as_str().expect("signature"),
+        )
+        .expect("the JSON signature verifies");
+
+    // Commands that print text only refuse --json as a usage error.
+    for args in [&["--json", "demo"][..], &["completions", "bash", "--json"]] {
+        let o = run(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {o:?}");
+        assert_eq!(common::json_error_of(&o)["type"], "usage");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn mock_json_prints_one_line_with_its_address_and_key_file() {
+    let m = MockProcess::start_json();
+    let key_file = m.key_path.clone().expect("the key file");
+    let pem = std::fs::read_to_string(&key_file).expect("key written");
+    assert!(pingpp_sign::PublicKey::from_pem(&pem).is_ok());
+    let list = m.pingpp(&["--json", "withdrawal", "list"]);
+    assert_eq!(list["object"], "list");
+    assert!(m.terminate().success());
+    assert!(!key_file.exists(), "the key folder is removed");
 }

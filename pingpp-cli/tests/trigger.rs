@@ -146,7 +146,7 @@ fn retry_follows_the_schedule_until_a_2xx() {
 }
 
 #[test]
-fn a_handler_that_never_accepts_gives_exit_status_1() {
+fn a_handler_that_never_accepts_gives_1_and_one_never_reached_4() {
     let receiver = Receiver::start(usize::MAX);
     let dir = tempfile::tempdir().expect("tempdir");
     let key = key_file(dir.path());
@@ -160,7 +160,7 @@ fn a_handler_that_never_accepts_gives_exit_status_1() {
         "no retry without --retry"
     );
 
-    // Nobody listening: no answer, status 1.
+    // Nobody listening: no answer, nothing delivered: status 4.
     let closed = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         l.local_addr().expect("addr")
@@ -170,8 +170,13 @@ fn a_handler_that_never_accepts_gives_exit_status_1() {
         &format!("http://{closed}/hook"),
         &["--signing-key", &key],
     );
-    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    assert_eq!(o.status.code(), Some(4), "{o:?}");
     assert!(stdout(&o).contains("no answer"), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("could not be reached"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 /// One delivery as received.
@@ -348,4 +353,56 @@ fn data_files_replace_the_object_or_the_whole_event() {
         EventData::Other { object, .. } => assert_eq!(object["id"], "ch_1"),
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn json_prints_one_object_with_every_attempt() {
+    let receiver = Receiver::start(1);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = key_file(dir.path());
+    let o = run(&[
+        "--json",
+        "webhook",
+        "trigger",
+        "refund.succeeded",
+        "--to",
+        &receiver.url,
+        "--signing-key",
+        &key,
+        "--retry",
+        "--time-scale",
+        "1000",
+    ]);
+    assert!(o.status.success(), "{o:?}");
+    // Progress goes to stderr; stdout is one JSON object.
+    assert!(stderr(&o).contains("attempt 1/11"), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON object");
+    assert_eq!(v["accepted"], true);
+    assert_eq!(v["event"]["type"], "refund.succeeded");
+    let attempts = v["attempts"].as_array().expect("attempts");
+    assert_eq!(attempts.len(), 2, "{v}");
+    assert_eq!(attempts[0]["status"], 500);
+    assert_eq!(attempts[1]["status"], 200);
+    let events = receiver.events();
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        serde_json::to_value(&events[0]).expect("json")["id"],
+        v["event"]["id"]
+    );
+
+    // A generated key is part of the object; nobody listening gives exit status 4.
+    let o = run(&[
+        "--json",
+        "webhook",
+        "trigger",
+        "recharge.succeeded",
+        "--to",
+        &format!("http://{}/hook", common::closed_port()),
+    ]);
+    assert_eq!(o.status.code(), Some(4), "{o:?}");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON object");
+    assert_eq!(v["accepted"], false);
+    assert!(v["attempts"][0]["error"].is_string(), "{v}");
+    let pem = v["public_key"].as_str().expect("the generated public key");
+    pingpp_webhook::Verifier::from_pem(pem).expect("a public key");
 }
