@@ -618,7 +618,11 @@ async fn webhooks(local: &Local, user: &str, r: &mut Report) {
             .ok()
             .and_then(|v| v["data"]["object"]["id"].as_str().map(str::to_owned))
             .unwrap_or_default();
-        outln!("         {} {:<29} {object_id}", e.id, e.event_type());
+        outln!(
+            "         {} {:<29} {object_id}",
+            e.id.as_deref().unwrap_or("(no id)"),
+            e.event_type()
+        );
     }
     let count = |t: &str| events.iter().filter(|e| e.event_type() == t).count();
     r.check(

@@ -101,14 +101,11 @@ proptest! {
         let items: Vec<u32> = (0..total as u32).collect();
         let pages: Vec<&[u32]> = if items.is_empty() { vec![&[]] } else { items.chunks(per_page).collect() };
         for (i, page) in pages.iter().enumerate() {
-            let list = List {
-                object: "list".to_owned(),
-                url: "/v1/apps/app_1/withdrawals".to_owned(),
-                has_more: i + 1 < pages.len(),
-                data: page.iter().map(|n| json!({ "n": n })).collect::<Vec<_>>(),
-                total_withdrawals_amount: None,
-                other: Default::default(),
-            };
+            let list = List::new(
+                "/v1/apps/app_1/withdrawals",
+                page.iter().map(|n| json!({ "n": n })).collect::<Vec<_>>(),
+                i + 1 < pages.len(),
+            );
             transport.push_json(200, serde_json::to_string(&list).expect("list json"));
         }
         let client = client(&transport, "app_1");
