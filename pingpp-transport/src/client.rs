@@ -238,6 +238,12 @@ impl Client {
         self.execute_json(Method::PUT, path, Some(body)).await
     }
 
+    /// DELETEs `path` (no body; signed over the request URI and timestamp) and decodes the
+    /// JSON response. Retried only when the connection could not be made.
+    pub async fn delete<T: DeserializeOwned>(&self, path: &str) -> Result<T, Error> {
+        self.execute_json(Method::DELETE, path, None).await
+    }
+
     async fn execute_json<T: DeserializeOwned>(
         &self,
         method: Method,

@@ -29,6 +29,9 @@
 //! trying again with the same `order_no`.
 #![forbid(unsafe_code)]
 
+mod settle_account;
+pub use settle_account::SettleAccounts;
+
 use futures_core::Stream;
 use pingpp_transport::{Client, Error, require_id};
 use pingpp_types::{
@@ -43,6 +46,8 @@ pub trait WithdrawalsExt {
     /// Batch confirmation or cancellation of withdrawals
     /// (`/v1/apps/{app}/batch_withdrawals`).
     fn batch_withdrawals(&self) -> BatchWithdrawals<'_>;
+    /// The settle accounts of `user` (`/v1/apps/{app}/users/{user}/settle_accounts`).
+    fn settle_accounts(&self, user: &str) -> SettleAccounts<'_>;
 }
 
 impl WithdrawalsExt for Client {
@@ -52,6 +57,10 @@ impl WithdrawalsExt for Client {
 
     fn batch_withdrawals(&self) -> BatchWithdrawals<'_> {
         BatchWithdrawals { client: self }
+    }
+
+    fn settle_accounts(&self, user: &str) -> SettleAccounts<'_> {
+        SettleAccounts::new(self, user)
     }
 }
 

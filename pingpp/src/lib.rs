@@ -3,7 +3,7 @@
 //! | feature (default on) | gives |
 //! |---|---|
 //! | `recharge` | [`RechargesExt`]: `client.recharges()`, `client.recharge_refunds()` |
-//! | `withdrawal` | [`WithdrawalsExt`]: `client.withdrawals()`, `client.batch_withdrawals()` |
+//! | `withdrawal` | [`WithdrawalsExt`]: `client.withdrawals()`, `client.batch_withdrawals()`, `client.settle_accounts(user)` |
 //! | `webhook` | [`webhook`]: verify and parse webhook notifications |
 //! | `hyper-transport` | the default HTTP transport (hyper + rustls with `ring`) |
 //!
@@ -100,7 +100,7 @@ pub use pingpp_recharge::{RechargeRefunds, Recharges, RechargesExt};
 #[cfg(feature = "withdrawal")]
 pub use pingpp_withdrawal as withdrawal;
 #[cfg(feature = "withdrawal")]
-pub use pingpp_withdrawal::{BatchWithdrawals, Withdrawals, WithdrawalsExt};
+pub use pingpp_withdrawal::{BatchWithdrawals, SettleAccounts, Withdrawals, WithdrawalsExt};
 
 #[cfg(feature = "webhook")]
 pub use pingpp_webhook as webhook;
