@@ -185,7 +185,7 @@ pub fn withdrawal_body(channel: &str, user: &str, amount: i64, n: u32) -> Value 
         other => panic!("unknown channel {other}"),
     };
     json!({
-        "user": user, "amount": amount, "order_no": order_no,
+        "user": user, "amount": amount, "user_fee": 0, "order_no": order_no,
         "channel": channel, "extra": extra, "description": "withdraw"
     })
 }
