@@ -62,6 +62,10 @@ enum Command {
     /// Recharges and recharge refunds (configured like `withdrawal`).
     #[command(subcommand)]
     Recharge(resources::RechargeCommand),
+    /// A user's settle accounts, for withdrawals with --settle-account (configured like
+    /// `withdrawal`).
+    #[command(subcommand)]
+    SettleAccount(resources::SettleAccountCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -115,6 +119,7 @@ fn main() -> ExitCode {
             Command::Webhook(WebhookCommand::Verify(args)) => keys::verify(&args),
             Command::Withdrawal(cmd) => resources::withdrawal(cmd).await,
             Command::Recharge(cmd) => resources::recharge(cmd).await,
+            Command::SettleAccount(cmd) => resources::settle_account(cmd).await,
         }
     });
     match result {

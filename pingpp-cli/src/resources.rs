@@ -1,5 +1,6 @@
-//! Resource commands: `pingpp withdrawal ...` and `pingpp recharge ...`, configured by
-//! the client's environment variables, printing JSON.
+//! Resource commands: `pingpp withdrawal ...`, `pingpp recharge ...` and
+//! `pingpp settle-account ...`, configured by the client's environment variables,
+//! printing JSON.
 
 use std::process::ExitCode;
 
@@ -8,7 +9,8 @@ use pingpp_recharge::RechargesExt;
 use pingpp_transport::Client;
 use pingpp_types::{
     Channel, ChannelExtra, CreateRecharge, CreateRechargeCharge, CreateRechargeRefund,
-    CreateWithdrawal, ListParams, Metadata, WithdrawalListParams, WithdrawalStatus,
+    CreateSettleAccount, CreateWithdrawal, ListParams, Metadata, WithdrawalListParams,
+    WithdrawalStatus,
 };
 use pingpp_withdrawal::WithdrawalsExt;
 use serde::Serialize;
@@ -89,6 +91,53 @@ pub(crate) struct WithdrawalListArgs {
     /// Only this user.
     #[arg(long)]
     user: Option<String>,
+}
+
+/// `pingpp settle-account ...`: a user's saved payout destinations.
+#[derive(Debug, Subcommand)]
+pub(crate) enum SettleAccountCommand {
+    /// Save a settle account for a user.
+    Create {
+        /// The user it belongs to.
+        #[arg(long)]
+        user: String,
+        /// Channel: bank_account, alipay or wx_pub.
+        #[arg(long)]
+        channel: String,
+        /// The recipient as a JSON object, e.g.
+        /// '{"account":"6214666666666666","name":"张三","type":"b2c","open_bank_code":"0308"}'
+        /// (for wx_pub the account is the open id).
+        #[arg(long)]
+        recipient: String,
+    },
+    /// Retrieve one of a user's settle accounts.
+    Get {
+        /// The user it belongs to.
+        #[arg(long)]
+        user: String,
+        /// Settle account id.
+        id: String,
+    },
+    /// List a user's settle accounts.
+    List {
+        /// The user.
+        #[arg(long)]
+        user: String,
+        /// Page, from 1.
+        #[arg(long)]
+        page: Option<u32>,
+        /// Items per page, 1-100.
+        #[arg(long)]
+        per_page: Option<u32>,
+    },
+    /// Delete one of a user's settle accounts.
+    Delete {
+        /// The user it belongs to.
+        #[arg(long)]
+        user: String,
+        /// Settle account id.
+        id: String,
+    },
 }
 
 /// `pingpp recharge ...`.
@@ -305,5 +354,40 @@ pub(crate) async fn recharge(cmd: RechargeCommand) -> Result<ExitCode, BoxError>
                 .retrieve(&recharge_id, &refund_id)
                 .await?,
         ),
+    }
+}
+
+pub(crate) async fn settle_account(cmd: SettleAccountCommand) -> Result<ExitCode, BoxError> {
+    let client = client()?;
+    match cmd {
+        SettleAccountCommand::Create {
+            user,
+            channel,
+            recipient,
+        } => {
+            let recipient: serde_json::Value = serde_json::from_str(&recipient)
+                .map_err(|e| format!("--recipient must be a JSON object: {e}"))?;
+            let params: CreateSettleAccount = serde_json::from_value(
+                serde_json::json!({"channel": channel, "recipient": recipient}),
+            )
+            .map_err(|e| format!("--recipient does not fit channel {channel}: {e}"))?;
+            print_json(&client.settle_accounts(&user).create(&params).await?)
+        }
+        SettleAccountCommand::Get { user, id } => {
+            print_json(&client.settle_accounts(&user).retrieve(&id).await?)
+        }
+        SettleAccountCommand::List {
+            user,
+            page,
+            per_page,
+        } => print_json(
+            &client
+                .settle_accounts(&user)
+                .list(&list_params(page, per_page))
+                .await?,
+        ),
+        SettleAccountCommand::Delete { user, id } => {
+            print_json(&client.settle_accounts(&user).delete(&id).await?)
+        }
     }
 }

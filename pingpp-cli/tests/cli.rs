@@ -237,6 +237,12 @@ fn demo_walks_the_whole_story() {
     );
     assert!(out.contains("behaved as documented"), "{out}");
     assert!(!out.contains("[FAIL]"), "{out}");
+    for step in [
+        "create settle-account withdrawal",
+        "a withdrawal to a deleted settle account is refused",
+    ] {
+        assert!(out.contains(step), "{step} shown: {out}");
+    }
     for t in [
         "recharge.succeeded",
         "refund.succeeded",
@@ -402,6 +408,42 @@ fn mock_serves_the_resource_commands_and_stops_on_sigterm() {
     ]);
     assert_eq!(list["data"].as_array().map(Vec::len), Some(1));
     assert_eq!(list["total_withdrawals_amount"], 2000);
+
+    // Settle accounts, and a withdrawal to one.
+    let sa = m.pingpp(&[
+        "settle-account",
+        "create",
+        "--user",
+        "u1",
+        "--channel",
+        "bank_account",
+        "--recipient",
+        r#"{"account":"6214666666666666","name":"张三","type":"b2c","open_bank_code":"0308"}"#,
+    ]);
+    assert_eq!(sa["object"], "settle_account");
+    let sa_id = sa["id"].as_str().expect("id").to_owned();
+    assert_eq!(
+        m.pingpp(&["settle-account", "get", "--user", "u1", &sa_id])["id"],
+        sa_id.as_str()
+    );
+    let list = m.pingpp(&["settle-account", "list", "--user", "u1"]);
+    assert_eq!(list["data"].as_array().map(Vec::len), Some(1));
+    let w3 = m.pingpp(&[
+        "withdrawal",
+        "create",
+        "--user",
+        "u1",
+        "--amount",
+        "300",
+        "--order-no",
+        "cliw3",
+        "--settle-account",
+        &sa_id,
+    ]);
+    assert_eq!(w3["settle_account"], sa_id.as_str());
+    assert_eq!(w3["extra"]["account"], "6214666666666666");
+    let deleted = m.pingpp(&["settle-account", "delete", "--user", "u1", &sa_id]);
+    assert_eq!(deleted["deleted"], true);
 
     // An API error: exit 1 and the server's message.
     let o = Command::new(BIN)
