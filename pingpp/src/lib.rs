@@ -73,7 +73,7 @@
 //! # let (pem, body, signature) = ("", &b""[..], "");
 //! let verifier = pingpp::webhook::Verifier::from_pem(pem)?;
 //! let event = verifier.verify_and_parse(body, signature)?;
-//! println!("{} {}", event.event_type(), event.id);
+//! println!("{} {:?}", event.event_type(), event.id);
 //! # Ok(()) }
 //! ```
 #![forbid(unsafe_code)]
