@@ -10,7 +10,7 @@ use crate::enums::{BatchWithdrawalStatus, Channel, WithdrawalStatus};
 /// Most objects one page may hold.
 pub const MAX_PER_PAGE: u32 = 100;
 
-/// Highest page number (the Go SDK's paging comments: "页码，取值范围：1~1000000000").
+/// Highest page number (the refund guide's Go sample, seed 000: "页码，取值范围：1~1000000000").
 pub const MAX_PAGE: u32 = 1_000_000_000;
 
 /// Paging of recharge, recharge-refund and settle-account lists (`page` 1 to

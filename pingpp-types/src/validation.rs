@@ -283,7 +283,7 @@ pub fn validate_metadata(metadata: &Metadata) -> Result<(), ValidationError> {
     Ok(())
 }
 
-/// `page` 1 to 1,000,000,000 and `per_page` 1 to 100 (the Go SDK's paging comments:
+/// `page` 1 to 1,000,000,000 and `per_page` 1 to 100 (the refund guide's Go sample, seed 000:
 /// "取值范围：1~1000000000" and "1~100").
 fn page_params(page: Option<u32>, per_page: Option<u32>) -> Result<(), ValidationError> {
     if let Some(page) = page
