@@ -192,7 +192,7 @@ impl BalanceBonus {
 /// Parameters of `POST /v1/apps/{app}/recharges`.
 ///
 /// `user_fee` and `balance_bonus` must not be sent together (Java and Node SDK
-/// docs: "不可和 balance_bonus[amount] 同时传"); [`crate::Validate`] refuses it.
+/// docs: "不可和 `balance_bonus[amount]` 同时传"); [`crate::Validate`] refuses it.
 ///
 /// ```
 /// use pingpp_types::{CreateRecharge, CreateRechargeCharge, Validate};

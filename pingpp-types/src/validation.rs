@@ -518,7 +518,7 @@ impl Validate for CreateRechargeCharge {
 impl Validate for CreateRecharge {
     /// Checks: `user` non-empty; the charge; 0 ≤ `user_fee` ≤ `charge.amount`;
     /// `balance_bonus.amount` ≥ 0; not both `user_fee` and `balance_bonus` (Java and
-    /// Node SDK docs: "不可和 balance_bonus[amount] 同时传"); `from_user`, when given,
+    /// Node SDK docs: "不可和 `balance_bonus[amount]` 同时传"); `from_user`, when given,
     /// non-empty; metadata limits.
     fn validate(&self) -> Result<(), ValidationError> {
         non_empty("user", &self.user)?;
