@@ -6,17 +6,8 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use pingpp_mock::{FaultConfig, MockServer, RunningMock};
+use pingpp_mock::{FaultConfig, MockServer};
 use serde_json::{Value, json};
-
-async fn mock() -> RunningMock {
-    MockServer::builder()
-        .signing_key(MERCHANT.private_key().expect("key"))
-        .time_scale(1000.0)
-        .start()
-        .await
-        .expect("start")
-}
 
 fn error_type(r: &Resp) -> &str {
     r.json["error"]["type"].as_str().unwrap_or("")

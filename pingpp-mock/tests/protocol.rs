@@ -7,23 +7,14 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use common::{
-    APP, KEY, MERCHANT, Resp, Sig, app_path, call, call_sig, raw, recharge, recharge_body,
+    APP, KEY, MERCHANT, Resp, Sig, app_path, call, call_sig, mock, raw, recharge, recharge_body,
     withdrawal_body,
 };
-use pingpp_mock::{MockServer, Mode, RunningMock};
+use pingpp_mock::{MockServer, Mode};
 use pingpp_types::{Event, Withdrawal};
 use serde_json::{Value, json};
 
 const LIVE_KEY: &str = "sk_live_ibbTe5jLGCi5rzfH4OqPW9KC";
-
-async fn mock() -> RunningMock {
-    MockServer::builder()
-        .signing_key(MERCHANT.private_key().expect("key"))
-        .time_scale(1000.0)
-        .start()
-        .await
-        .expect("start")
-}
 
 fn param(r: &Resp) -> &str {
     r.json["error"]["param"].as_str().unwrap_or_default()

@@ -545,17 +545,21 @@ impl Validate for CreateRecharge {
     }
 }
 
+/// A bank or Alipay recipient: account and name both required.
+fn named_recipient(account: &str, name: &str) -> Result<(), ValidationError> {
+    non_empty("recipient.account", account)?;
+    non_empty("recipient.name", name)
+}
+
 impl Validate for BankAccountRecipient {
     fn validate(&self) -> Result<(), ValidationError> {
-        non_empty("recipient.account", &self.account)?;
-        non_empty("recipient.name", &self.name)
+        named_recipient(&self.account, &self.name)
     }
 }
 
 impl Validate for AlipayRecipient {
     fn validate(&self) -> Result<(), ValidationError> {
-        non_empty("recipient.account", &self.account)?;
-        non_empty("recipient.name", &self.name)
+        named_recipient(&self.account, &self.name)
     }
 }
 

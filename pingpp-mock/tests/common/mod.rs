@@ -259,6 +259,16 @@ impl Receiver {
     }
 }
 
+/// An emulator on 127.0.0.1 with the test webhook key, every delay divided by 1000.
+pub async fn mock() -> pingpp_mock::RunningMock {
+    pingpp_mock::MockServer::builder()
+        .signing_key(MERCHANT.private_key().expect("key"))
+        .time_scale(1000.0)
+        .start()
+        .await
+        .expect("start")
+}
+
 /// Polls `f` until it is true, at most 10 s.
 pub async fn eventually(mut f: impl FnMut() -> bool) {
     for _ in 0..2000 {
