@@ -1,4 +1,5 @@
-//! Ping++ balance withdrawals and batch withdrawals.
+//! Ping++ balance withdrawals, batch withdrawals and settle accounts
+//! ([`WithdrawalsExt::settle_accounts`]: a user's saved payout destinations).
 //!
 //! Bring [`WithdrawalsExt`] into scope and call the resources on a
 //! [`Client`]:
