@@ -65,6 +65,14 @@ async fn balance_bonus_is_an_object_and_not_sent_with_user_fee() {
     body["balance_bonus"] = json!(200);
     let r = call(a, "POST", &path, Some(body.clone())).await;
     assert_eq!((r.status, param(&r)), (400, "balance_bonus"), "{}", r.json);
+    assert!(
+        r.json["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(r#"{"amount": N}"#),
+        "{}",
+        r.json
+    );
 
     body["balance_bonus"] = json!({"amount": 200});
     body["user_fee"] = json!(10);

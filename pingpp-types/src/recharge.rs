@@ -176,6 +176,7 @@ impl CreateRechargeCharge {
 /// An object, never a bare number: the PHP and Python samples send
 /// `balance_bonus[amount]`, the Go SDK a `RechargeBonus{Amount}` struct.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(expecting = "an object {\"amount\": N}, the bonus in fen")]
 #[non_exhaustive]
 pub struct BalanceBonus {
     /// Bonus in fen (≥ 0).
