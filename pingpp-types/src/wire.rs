@@ -185,6 +185,9 @@ macro_rules! wire_object {
             #[repr(u8)]
             enum __Field { $($field,)+ }
 
+            // A field's absent/null state is one bit of a u64.
+            const _: () = assert!([$(stringify!($field)),+].len() <= 64);
+
             fn __lookup(key: &str) -> Option<u8> {
                 match key {
                     $($wire => Some(__Field::$field as u8),)+
