@@ -9,6 +9,10 @@ use pingpp_types::{
     UpdateWithdrawal, Validate, ValidationError, Withdrawal, WithdrawalAction,
     WithdrawalDestination, WithdrawalListParams, WithdrawalStatus, WxExtra,
 };
+use pingpp_types::{
+    AlipayRecipient, BankAccountRecipient, CreateSettleAccount, RecipientType, SettleAccount,
+    SettleAccountChannel, SettleAccountRecipient, WxPubRecipient,
+};
 use proptest::collection::{btree_map, vec};
 use proptest::option;
 use proptest::prelude::*;
@@ -668,6 +672,74 @@ fn batch_list_params() -> impl Strategy<Value = BatchWithdrawalListParams> {
         })
 }
 
+fn settle_account() -> impl Strategy<Value = SettleAccount> {
+    (
+        (
+            text(),
+            text(),
+            any::<i64>(),
+            string_enum::<SettleAccountChannel>(SettleAccountChannel::KNOWN),
+        ),
+        (
+            opt_text(),
+            opt_text(),
+            option::of(string_enum::<RecipientType>(RecipientType::KNOWN)),
+        ),
+        (
+            opt_text(),
+            opt_text(),
+            option::of(any::<bool>()),
+            other_fields(),
+            other_fields(),
+        ),
+    )
+        .prop_map(
+            |(
+                (id, object, created, channel),
+                (account, name, kind),
+                (open_bank, open_bank_code, force_check, recipient_other, other),
+            )| {
+                let mut r = SettleAccountRecipient::new("");
+                r.account = account;
+                r.name = name;
+                r.kind = kind;
+                r.open_bank = open_bank;
+                r.open_bank_code = open_bank_code;
+                r.force_check = force_check;
+                r.other = recipient_other;
+                let mut a = SettleAccount::new(id, created, channel, r);
+                a.object = object;
+                a.other = other;
+                a
+            },
+        )
+}
+
+fn create_settle_account() -> impl Strategy<Value = CreateSettleAccount> {
+    let kind = || option::of(string_enum::<RecipientType>(RecipientType::KNOWN));
+    prop_oneof![
+        (text(), text(), kind(), opt_text(), opt_text()).prop_map(|(a, n, k, ob, oc)| {
+            let mut r = BankAccountRecipient::new(a, n);
+            r.kind = k;
+            r.open_bank = ob;
+            r.open_bank_code = oc;
+            CreateSettleAccount::BankAccount(r)
+        }),
+        (text(), text(), kind()).prop_map(|(a, n, k)| {
+            let mut r = AlipayRecipient::new(a, n);
+            r.kind = k;
+            CreateSettleAccount::Alipay(r)
+        }),
+        (text(), opt_text(), kind(), option::of(any::<bool>())).prop_map(|(o, n, k, f)| {
+            let mut r = WxPubRecipient::new(o);
+            r.name = n;
+            r.kind = k;
+            r.force_check = f;
+            CreateSettleAccount::WxPub(r)
+        }),
+    ]
+}
+
 // ---------- the property ----------
 
 fn assert_round_trip<T>(value: &T) -> Result<(), TestCaseError>
@@ -728,6 +800,9 @@ round_trip_props! {
     list_params_round_trips: list_params();
     withdrawal_list_params_round_trips: withdrawal_list_params();
     batch_list_params_round_trips: batch_list_params();
+    settle_account_round_trips: settle_account();
+    settle_account_list_round_trips: list_of(settle_account());
+    create_settle_account_round_trips: create_settle_account();
 }
 
 // ---------- validation properties ----------
