@@ -428,13 +428,9 @@ fn render_op(op: &Op, live: bool, tweaks: &[Tweak<'_>], session: &mut Session) -
             user_fee,
             bonus,
             channel,
-        } => (
-            "POST",
-            format!("/v1/apps/{app}/recharges"),
-            Some(json!({
+        } => {
+            let mut body = json!({
                 "user": pick_user(*user),
-                "user_fee": i64::from(*user_fee) % (i64::from(*amount) + 1),
-                "balance_bonus": bonus,
                 "charge": {
                     "amount": i64::from(*amount) + 1,
                     "channel": RECHARGE_CHANNELS[usize::from(*channel) % RECHARGE_CHANNELS.len()],
@@ -442,8 +438,15 @@ fn render_op(op: &Op, live: bool, tweaks: &[Tweak<'_>], session: &mut Session) -
                     "subject": "fuzz",
                     "body": "fuzz recharge",
                 },
-            })),
-        ),
+            });
+            // `balance_bonus` is {"amount": N} and never goes with `user_fee`.
+            if *bonus > 0 {
+                body["balance_bonus"] = json!({"amount": bonus});
+            } else {
+                body["user_fee"] = json!(i64::from(*user_fee) % (i64::from(*amount) + 1));
+            }
+            ("POST", format!("/v1/apps/{app}/recharges"), Some(body))
+        }
         Op::Refund { outcome } => {
             let mut body = json!({"description": "fuzz refund"});
             if let Some(o) = OUTCOMES[usize::from(*outcome) % OUTCOMES.len()] {

@@ -10,9 +10,10 @@ use clap::Args;
 use pingpp_recharge::RechargesExt;
 use pingpp_transport::Client;
 use pingpp_types::{
-    AlipayAccountType, AlipayExtra, AllinpayExtra, ChannelExtra, CreateBatchWithdrawal,
-    CreateRecharge, CreateRechargeCharge, CreateRechargeRefund, CreateWithdrawal, Event,
-    JdpayExtra, ListParams, RefundStatus, UnionpayBank, UnionpayExtra, Withdrawal,
+    AlipayAccountType, AlipayExtra, AlipayRecipient, AllinpayExtra, ChannelExtra,
+    CreateBatchWithdrawal, CreateRecharge, CreateRechargeCharge, CreateRechargeRefund,
+    CreateSettleAccount, CreateWithdrawal, Event, JdpayExtra, ListParams, RecipientType,
+    RefundStatus, SettleAccountChannel, UnionpayBank, UnionpayExtra, Withdrawal,
     WithdrawalListParams, WithdrawalStatus, WxExtra,
 };
 use pingpp_withdrawal::WithdrawalsExt;
@@ -425,6 +426,7 @@ async fn story(client: &Client, user: &str, run: u64, r: &mut Report, local: Opt
             ws.push((ch.to_string(), w));
         }
     }
+    settle_account_withdrawal(client, user, run, r, &mut ws).await;
     let too_much = CreateWithdrawal::new(
         user,
         10 * INITIAL,
@@ -440,7 +442,7 @@ async fn story(client: &Client, user: &str, run: u64, r: &mut Report, local: Opt
             .map_or("accepted!".to_owned(), |e| e.to_string()),
     );
 
-    r.section("Cancel one, confirm the others (four one by one, two as a batch)");
+    r.section("Cancel one, confirm the others (five one by one, two as a batch)");
     let mut expected: Vec<(String, WithdrawalStatus)> = Vec::new();
     let mut batch = Vec::new();
     for (ch, w) in &ws {
@@ -571,7 +573,9 @@ async fn story(client: &Client, user: &str, run: u64, r: &mut Report, local: Opt
         );
     }
     if let Some(m) = local.map(|l| &l.mock) {
-        let paid = 5 * PER_WITHDRAWAL;
+        // Three channels and the settle account succeed one by one (wx_lite fails),
+        // two in the batch; jdpay is canceled.
+        let paid = 6 * PER_WITHDRAWAL;
         let want = INITIAL - paid;
         match m.ledger(DEMO_APP, user) {
             Some(l) => {
@@ -593,10 +597,89 @@ async fn story(client: &Client, user: &str, run: u64, r: &mut Report, local: Opt
     }
 }
 
+/// Saves an Alipay settle account for the user, withdraws to it (the withdrawal then
+/// carries the account's channel and recipient), deletes it, and shows that a deleted
+/// account can no longer be paid to.
+async fn settle_account_withdrawal(
+    client: &Client,
+    user: &str,
+    run: u64,
+    r: &mut Report,
+    ws: &mut Vec<(String, Withdrawal)>,
+) {
+    r.section("Save a settle account and withdraw to it");
+    let accounts = client.settle_accounts(user);
+    let params = CreateSettleAccount::Alipay(
+        AlipayRecipient::new("zhangsan@example.com", "张三").kind(RecipientType::B2c),
+    );
+    let Some(account) = r
+        .call("create settle account", accounts.create(&params))
+        .await
+    else {
+        return;
+    };
+    r.check(
+        account.channel == SettleAccountChannel::Alipay,
+        "create settle account",
+        format!("{} ({} account of {user})", account.id, account.channel),
+    );
+    if let Some(list) = r
+        .call("list settle accounts", accounts.list(&ListParams::new()))
+        .await
+    {
+        r.check(
+            list.data.iter().any(|a| a.id == account.id),
+            "list settle accounts",
+            format!("{} for {user}", list.data.len()),
+        );
+    }
+    let params =
+        CreateWithdrawal::to_settle_account(user, PER_WITHDRAWAL, format!("sa{run}"), &account.id)
+            .description("demo: to a settle account");
+    if let Some(w) = r
+        .call(
+            "create settle-account withdrawal",
+            client.withdrawals().create(&params),
+        )
+        .await
+    {
+        r.check(
+            w.status == WithdrawalStatus::Created
+                && w.settle_account.as_deref() == Some(account.id.as_str()),
+            "create settle-account withdrawal",
+            format!(
+                "{} {} -> {:?} via {} to {}",
+                w.id,
+                yuan(w.amount),
+                w.status,
+                w.channel.as_ref().map_or("?", |c| c.as_str()),
+                account.id
+            ),
+        );
+        ws.push(("settle_account".to_owned(), w));
+    }
+    if let Some(d) = r
+        .call("delete settle account", accounts.delete(&account.id))
+        .await
+    {
+        r.check(d.deleted, "delete settle account", &d.id);
+    }
+    let again =
+        CreateWithdrawal::to_settle_account(user, PER_WITHDRAWAL, format!("sb{run}"), &account.id);
+    let refused = client.withdrawals().create(&again).await;
+    r.check(
+        refused.is_err(),
+        "a withdrawal to a deleted settle account is refused",
+        refused
+            .err()
+            .map_or("accepted!".to_owned(), |e| e.to_string()),
+    );
+}
+
 async fn webhooks(local: &Local, user: &str, r: &mut Report) {
     r.section("Webhooks received and verified");
-    // 2 recharges, 1 refund, 5 withdrawals succeeded, 1 failed.
-    let want = 9;
+    // 2 recharges, 1 refund, 6 withdrawals succeeded, 1 failed.
+    let want = 10;
     let events = poll(Duration::from_secs(10), || async {
         let ev = local
             .events
@@ -618,14 +701,18 @@ async fn webhooks(local: &Local, user: &str, r: &mut Report) {
             .ok()
             .and_then(|v| v["data"]["object"]["id"].as_str().map(str::to_owned))
             .unwrap_or_default();
-        outln!("         {} {:<29} {object_id}", e.id, e.event_type());
+        outln!(
+            "         {} {:<29} {object_id}",
+            e.id.as_deref().unwrap_or("(no id)"),
+            e.event_type()
+        );
     }
     let count = |t: &str| events.iter().filter(|e| e.event_type() == t).count();
     r.check(
         events.len() == want
             && count("recharge.succeeded") == 2
             && count("refund.succeeded") == 1
-            && count("balance.withdrawal.succeeded") == 5
+            && count("balance.withdrawal.succeeded") == 6
             && count("balance.withdrawal.failed") == 1,
         "every webhook verified",
         format!(

@@ -14,6 +14,7 @@ mod keys;
 mod mock_cmd;
 mod output;
 mod recharge;
+mod settle_account;
 mod trigger;
 mod withdrawal;
 
@@ -81,6 +82,9 @@ enum Command {
     BatchWithdrawal(args::Api<batch::BatchCommand>),
     /// Recharges and recharge refunds (credentials like `withdrawal`).
     Recharge(args::Api<recharge::RechargeCommand>),
+    /// A user's settle accounts, for withdrawals with --settle-account (credentials like
+    /// `withdrawal`).
+    SettleAccount(args::Api<settle_account::SettleAccountCommand>),
     /// Events, as webhooks carry them (credentials like `withdrawal`).
     #[command(visible_alias = "event")]
     Events(args::Api<events::EventsCommand>),
@@ -207,6 +211,7 @@ fn main() -> ExitCode {
             Command::Withdrawal(cmd) => withdrawal::run(cmd, format).await,
             Command::BatchWithdrawal(cmd) => batch::run(cmd, format).await,
             Command::Recharge(cmd) => recharge::run(cmd, format).await,
+            Command::SettleAccount(cmd) => settle_account::run(cmd, format).await,
             Command::Events(cmd) => events::run(cmd, format).await,
             Command::Completions { shell } => completions(shell),
         }

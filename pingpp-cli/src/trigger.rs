@@ -584,7 +584,14 @@ mod tests {
             let parsed: Event = serde_json::from_slice(&bytes).expect(t);
             assert_eq!(parsed.event_type(), t);
             assert!(!parsed.livemode);
-            assert!(parsed.id.starts_with("evt_"), "{}", parsed.id);
+            assert!(
+                parsed
+                    .id
+                    .as_deref()
+                    .is_some_and(|id| id.starts_with("evt_")),
+                "{:?}",
+                parsed.id
+            );
             let typed = match (&parsed.data, t) {
                 (EventData::RechargeSucceeded(r), RECHARGE_SUCCEEDED) => r.amount == 10_000,
                 (EventData::RefundSucceeded(r), REFUND_SUCCEEDED) => r.id.starts_with("re_"),

@@ -230,6 +230,12 @@ fn demo_walks_the_whole_story() {
     );
     assert!(out.contains("behaved as documented"), "{out}");
     assert!(!out.contains("[FAIL]"), "{out}");
+    for step in [
+        "create settle-account withdrawal",
+        "a withdrawal to a deleted settle account is refused",
+    ] {
+        assert!(out.contains(step), "{step} shown: {out}");
+    }
     for t in [
         "recharge.succeeded",
         "refund.succeeded",
@@ -454,6 +460,42 @@ fn mock_serves_the_resource_commands_and_stops_on_sigterm() {
     ]);
     assert_eq!(list["data"].as_array().map(Vec::len), Some(1));
     assert_eq!(list["total_withdrawals_amount"], 2000);
+
+    // Settle accounts, and a withdrawal to one.
+    let sa = m.pingpp(&[
+        "settle-account",
+        "create",
+        "--user",
+        "u1",
+        "--channel",
+        "bank_account",
+        "--recipient",
+        r#"{"account":"6214666666666666","name":"张三","type":"b2c","open_bank_code":"0308"}"#,
+    ]);
+    assert_eq!(sa["object"], "settle_account");
+    let sa_id = sa["id"].as_str().expect("id").to_owned();
+    assert_eq!(
+        m.pingpp(&["settle-account", "get", "--user", "u1", &sa_id])["id"],
+        sa_id.as_str()
+    );
+    let list = m.pingpp(&["settle-account", "list", "--user", "u1"]);
+    assert_eq!(list["data"].as_array().map(Vec::len), Some(1));
+    let w3 = m.pingpp(&[
+        "withdrawal",
+        "create",
+        "--user",
+        "u1",
+        "--amount",
+        "300",
+        "--order-no",
+        "cliw3",
+        "--settle-account",
+        &sa_id,
+    ]);
+    assert_eq!(w3["settle_account"], sa_id.as_str());
+    assert_eq!(w3["extra"]["account"], "6214666666666666");
+    let deleted = m.pingpp(&["settle-account", "delete", "--user", "u1", &sa_id]);
+    assert_eq!(deleted["deleted"], true);
 
     // An API error: exit 1 and the server's message.
     let o = Command::new(BIN)
@@ -799,9 +841,29 @@ fn credential_flags_win_over_the_environment() {
     assert_eq!(o.status.code(), Some(1), "{o:?}");
     assert!(stderr(&o).contains("invalid API key"), "{}", stderr(&o));
 
-    // Without the private key the emulator refuses the unsigned request.
+    // Without the private key an unsigned GET is served (the server checks signatures on
+    // POST and PUT only), and an unsigned POST is refused.
     let o = pingpp()
         .args(["withdrawal", "list"])
+        .args(&flags[..6])
+        .output()
+        .expect("run");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = pingpp()
+        .args([
+            "withdrawal",
+            "create",
+            "--user",
+            "u1",
+            "--amount",
+            "100",
+            "--order-no",
+            "2026120100001",
+            "--channel",
+            "wx",
+            "--extra",
+            r#"{"open_id":"o9zpMs9jIaLynQY9N6yxcZ"}"#,
+        ])
         .args(&flags[..6])
         .output()
         .expect("run");

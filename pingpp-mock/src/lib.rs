@@ -1,9 +1,18 @@
 //! A local, stateful emulator of the Ping++ account-system API.
 //!
 //! `pingpp-mock` serves every endpoint of the account-system API (recharges, recharge
-//! refunds, withdrawals, batch withdrawals, events) over plain HTTP on a local address,
-//! with the same JSON shapes, error bodies and status codes as Ping++. Unlike a
-//! record/replay stub it keeps state and moves money:
+//! refunds, withdrawals, batch withdrawals, settle accounts, events) over plain HTTP on
+//! a local address, with the same JSON shapes, error bodies and status codes as Ping++.
+//! Unlike a record/replay stub it keeps state and moves money:
+//!
+//! * **Requests are read with the SDK's own types** (`pingpp-types`) and checked with
+//!   their `Validate`: the emulator enforces exactly the documented rules the SDK
+//!   checks before sending, no more and no fewer, and answers `400` with the parameter
+//!   (`extra[account]`) when one is broken. A key repeated anywhere in a body
+//!   (`{"amount":1,"amount":99999999999}`) is refused with `400` (`duplicate_key`).
+//! * **Test and live mode keep separate books**: every store (users and balances,
+//!   recharges, withdrawals, batches, settle accounts, events) is keyed by app and mode;
+//!   an `sk_live_` key never sees or spends what an `sk_test_` key created.
 //!
 //! * **Recharges** succeed at once and credit the user with
 //!   `charge.amount - user_fee + balance_bonus` (the *credited* amount). A user exists
@@ -22,9 +31,18 @@
 //!   - `"failed"`: `failed`, `failure_msg` set, money back (webhook
 //!     `balance.withdrawal.failed`);
 //!   - `"funds_insufficient"`: back to `created` (no webhook; it may be canceled).
-//! * **Order numbers** are unique per app and resource kind; each channel's required
-//!   `extra` fields and order-number rule are enforced; `open_id` and `openid` are both
-//!   accepted (responses use `open_id`).
+//! * **Withdrawal answers** look like Ping++'s: a created withdrawal has
+//!   `asset_transaction` and `balance_transaction` `""`; after confirm its `source`
+//!   names a transfer (`tr_...`); `balance_transaction` is filled when it succeeds. Its `extra` is answered as Ping++ does: unionpay `card_number` /
+//!   `user_name`, alipay `user_name` (for `account` / `name`), WeChat `open_id`.
+//! * **Settle accounts** (`/v1/apps/{app}/users/{user}/settle_accounts`: create,
+//!   retrieve, list, delete) are stored per app, mode and user. A withdrawal naming
+//!   `settle_account` must name one of that user's live settle accounts (`400`
+//!   otherwise: unknown, deleted, or another user's); the account's channel and
+//!   recipient become the withdrawal's `channel` and `extra`.
+//! * **Order numbers** are unique per app and resource kind; `user_fee` is required on
+//!   withdrawal create; `open_id` and `openid` are both accepted (responses use
+//!   `open_id`).
 //! * **Webhooks**: every state change becomes an event (`evt_...`), retrievable at
 //!   `GET /v1/events/{id}`, POSTed to the configured URL with `X-Pingplusplus-Signature`
 //!   (RSA-SHA256 over the raw body with the emulator's key), retried on Ping++'s
@@ -38,10 +56,14 @@
 //!
 //! Authentication follows Ping++: `Authorization: Bearer sk_...` or HTTP Basic with the
 //! key as user name; any `sk_test_`/`sk_live_` key unless [`MockServerBuilder::api_key`]
-//! restricts them (`401` otherwise; `sk_live_` keys give `livemode: true`). With
-//! [`MockServerBuilder::merchant_public_key`] every request must carry a valid
-//! `Pingplusplus-Signature` over body + request URI + `Pingplusplus-Request-Timestamp`;
-//! the `401` message starts with `no signature`, `bad signature` or `stale timestamp`.
+//! restricts them (`401` otherwise; `sk_live_` keys work in the live book and give
+//! `livemode: true`). With [`MockServerBuilder::merchant_public_key`] every POST and PUT
+//! must carry a valid `Pingplusplus-Signature` over body + request URI +
+//! `Pingplusplus-Request-Timestamp`, as documented; a GET or DELETE may be unsigned, but
+//! one that carries a signature must carry a valid one. The `401` message starts with
+//! `no signature` or `bad signature`. No timestamp window is documented: none is
+//! enforced unless [`MockServerBuilder::timestamp_window`] asks for one (then `stale
+//! timestamp`).
 //!
 //! For tests, [`RunningMock`] exposes the books ([`RunningMock::ledger`],
 //! [`RunningMock::balance`]), the events and every webhook delivery attempt
@@ -84,6 +106,15 @@ use tokio::task::JoinHandle;
 
 pub use state::Ledger;
 pub use webhook::DeliveryAttempt;
+
+/// Test or live mode: which book a key works in (`sk_test_` or `sk_live_`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Mode {
+    /// `sk_test_` keys; objects have `livemode: false`.
+    Test,
+    /// `sk_live_` keys; objects have `livemode: true`.
+    Live,
+}
 
 /// Ping++'s webhook retry schedule: after a failed delivery, the next attempt waits this
 /// long (before time scaling). Ten retries, eleven attempts in all.
@@ -199,7 +230,7 @@ pub struct MockServerBuilder {
     webhook_url: Option<String>,
     time_scale: f64,
     processing_delay: Duration,
-    timestamp_window: Duration,
+    timestamp_window: Option<Duration>,
     body_limit: usize,
     webhook_timeout: Duration,
     faults: Option<FaultConfig>,
@@ -235,7 +266,7 @@ impl Default for MockServerBuilder {
             webhook_url: None,
             time_scale: 1.0,
             processing_delay: Duration::from_secs(2),
-            timestamp_window: Duration::from_secs(300),
+            timestamp_window: None,
             body_limit: 1024 * 1024,
             webhook_timeout: Duration::from_secs(10),
             faults: None,
@@ -259,8 +290,8 @@ impl MockServerBuilder {
         self
     }
 
-    /// Require a valid `Pingplusplus-Signature` on every request, checked with this
-    /// merchant public key.
+    /// Require a valid `Pingplusplus-Signature` on every POST and PUT (and on any request
+    /// that carries one), checked with this merchant public key.
     #[must_use]
     pub fn merchant_public_key(mut self, key: PublicKey) -> Self {
         self.merchant_public_key = Some(key);
@@ -298,10 +329,12 @@ impl MockServerBuilder {
         self
     }
 
-    /// How far `Pingplusplus-Request-Timestamp` may be from the server clock. Default 300 s.
+    /// Refuse a signed request whose `Pingplusplus-Request-Timestamp` is further than
+    /// `window` from the server clock (`401 stale timestamp`). Off by default: Ping++
+    /// documents no such window; this is an option of the emulator.
     #[must_use]
     pub fn timestamp_window(mut self, window: Duration) -> Self {
-        self.timestamp_window = window;
+        self.timestamp_window = Some(window);
         self
     }
 
@@ -404,7 +437,7 @@ pub(crate) struct Config {
     pub(crate) webhook_url: Option<String>,
     pub(crate) time_scale: f64,
     pub(crate) processing_delay: Duration,
-    pub(crate) timestamp_window: Duration,
+    pub(crate) timestamp_window: Option<Duration>,
     pub(crate) body_limit: usize,
     pub(crate) webhook_timeout: Duration,
 }
@@ -491,19 +524,36 @@ impl RunningMock {
         self.shared.webhook_public.clone()
     }
 
-    /// A user's balance in fen, `None` for a user never recharged in that app.
+    /// A user's test-mode balance in fen, `None` for a user never recharged in that app
+    /// with a test key. See [`RunningMock::balance_in`] for live mode.
     pub fn balance(&self, app: &str, user: &str) -> Option<i64> {
-        self.ledger(app, user).map(|l| l.balance)
+        self.balance_in(Mode::Test, app, user)
     }
 
-    /// A user's ledger, `None` for a user never recharged in that app.
+    /// A user's balance in fen in one mode's book.
+    pub fn balance_in(&self, mode: Mode, app: &str, user: &str) -> Option<i64> {
+        self.ledger_in(mode, app, user).map(|l| l.balance)
+    }
+
+    /// A user's test-mode ledger, `None` for a user never recharged in that app with a
+    /// test key.
     pub fn ledger(&self, app: &str, user: &str) -> Option<Ledger> {
-        self.shared.state().ledger(app, user)
+        self.ledger_in(Mode::Test, app, user)
     }
 
-    /// Every user's ledger as `(app, user, ledger)`, sorted.
+    /// A user's ledger in one mode's book.
+    pub fn ledger_in(&self, mode: Mode, app: &str, user: &str) -> Option<Ledger> {
+        self.shared.state().ledger(mode, app, user)
+    }
+
+    /// Every test-mode ledger as `(app, user, ledger)`, sorted.
     pub fn ledgers(&self) -> Vec<(String, String, Ledger)> {
-        self.shared.state().ledgers()
+        self.ledgers_in(Mode::Test)
+    }
+
+    /// Every ledger of one mode as `(app, user, ledger)`, sorted.
+    pub fn ledgers_in(&self, mode: Mode) -> Vec<(String, String, Ledger)> {
+        self.shared.state().ledgers(mode)
     }
 
     /// Every event created so far, oldest first, as the JSON `GET /v1/events/{id}` returns.

@@ -15,9 +15,9 @@ use rand::Rng;
 use serde_json::Value;
 use tokio::net::TcpListener;
 
-use crate::Shared;
 use crate::state::{Answer, Ctx, Effect, Page, now};
-use crate::validate::{ApiError, body_object};
+use crate::validate::{ApiError, parse_body};
+use crate::{Mode, Shared};
 
 /// The connection is cut without an answer (fault injection, or an unreadable body).
 #[derive(Debug, thiserror::Error)]
@@ -168,22 +168,22 @@ pub(crate) fn run_effects(shared: &Arc<Shared>, effects: Vec<Effect>) {
                 }
             }
             Effect::FinishRefund {
-                app,
+                book,
                 recharge,
                 refund,
             } => {
                 let s = Arc::clone(shared);
                 shared.spawn_background(async move {
                     tokio::time::sleep(s.config.scaled(s.config.processing_delay)).await;
-                    let more = s.state().finish_refund(&app, &recharge, &refund, webhooks);
+                    let more = s.state().finish_refund(&book, &recharge, &refund, webhooks);
                     run_effects(&s, more);
                 });
             }
-            Effect::FinishWithdrawal { app, id } => {
+            Effect::FinishWithdrawal { book, id } => {
                 let s = Arc::clone(shared);
                 shared.spawn_background(async move {
                     tokio::time::sleep(s.config.scaled(s.config.processing_delay)).await;
-                    let more = s.state().finish_withdrawal(&app, &id, webhooks);
+                    let more = s.state().finish_withdrawal(&book, &id, webhooks);
                     run_effects(&s, more);
                 });
             }
@@ -222,28 +222,33 @@ fn api_key(headers: &HeaderMap) -> Result<String, ApiError> {
     }
 }
 
-/// Authenticates; returns whether the key is a live-mode key.
-fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<bool, ApiError> {
+/// Authenticates; returns the key's mode (`sk_live_` live, `sk_test_` test).
+fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Mode, ApiError> {
     let key = api_key(headers)?;
     let invalid = || {
         // Never echo the key itself.
         ApiError::new(401, "invalid_request_error", "invalid API key provided").code("unauthorized")
     };
-    let live = if let Some(rest) = key.strip_prefix("sk_live_") {
-        (!rest.is_empty()).then_some(true)
+    let mode = if let Some(rest) = key.strip_prefix("sk_live_") {
+        (!rest.is_empty()).then_some(Mode::Live)
     } else if let Some(rest) = key.strip_prefix("sk_test_") {
-        (!rest.is_empty()).then_some(false)
+        (!rest.is_empty()).then_some(Mode::Test)
     } else {
         None
     };
-    let live = live.ok_or_else(invalid)?;
+    let mode = mode.ok_or_else(invalid)?;
     if !shared.config.api_keys.is_empty() && !shared.config.api_keys.contains(&key) {
         return Err(invalid());
     }
-    Ok(live)
+    Ok(mode)
 }
 
 /// Checks the merchant request signature when a public key is configured.
+///
+/// Ping++ checks signatures on POST and PUT requests ("所有的 POST 和 PUT 请求", the
+/// refund and withdrawal guides): an unsigned GET or DELETE is served, but a request of
+/// any method that carries a signature must carry a valid one. No timestamp window is
+/// documented; [`crate::MockServerBuilder::timestamp_window`] adds one as an option.
 fn check_signature(
     shared: &Shared,
     method: &Method,
@@ -262,7 +267,11 @@ fn check_signature(
             .map(str::trim)
             .filter(|v| !v.is_empty())
     };
+    let must_sign = *method == Method::POST || *method == Method::PUT;
     let Some(signature) = header("pingplusplus-signature") else {
+        if !must_sign {
+            return Ok(());
+        }
         return Err(unauth(
             "no signature: this app requires a Pingplusplus-Signature header (RSA-SHA256 with the merchant private key)".into(),
         )
@@ -281,19 +290,17 @@ fn check_signature(
         )
         .code("timestamp_invalid"));
     };
-    let window = i64::try_from(shared.config.timestamp_window.as_secs()).unwrap_or(i64::MAX);
-    let skew = now().saturating_sub(ts);
-    if skew.checked_abs().is_none_or(|s| s > window) {
-        return Err(unauth(format!(
-            "stale timestamp: Pingplusplus-Request-Timestamp is {skew} seconds from the server clock (allowed: {window})"
-        ))
-        .code("timestamp_stale"));
+    if let Some(window) = shared.config.timestamp_window {
+        let window = i64::try_from(window.as_secs()).unwrap_or(i64::MAX);
+        let skew = now().saturating_sub(ts);
+        if skew.checked_abs().is_none_or(|s| s > window) {
+            return Err(unauth(format!(
+                "stale timestamp: Pingplusplus-Request-Timestamp is {skew} seconds from the server clock (allowed: {window}, an emulator option)"
+            ))
+            .code("timestamp_stale"));
+        }
     }
-    let signed_body: &[u8] = if *method == Method::POST || *method == Method::PUT {
-        body
-    } else {
-        &[]
-    };
+    let signed_body: &[u8] = if must_sign { body } else { &[] };
     key.verify_request(signed_body, uri, ts, signature)
         .map_err(|e| {
             unauth(format!(
@@ -334,7 +341,7 @@ fn process(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Answer {
-    let livemode = authenticate(shared, headers)?;
+    let mode = authenticate(shared, headers)?;
     check_signature(shared, method, uri, headers, body)?;
     let (path, query) = match uri.split_once('?') {
         Some((p, q)) => (p, Some(q)),
@@ -359,55 +366,62 @@ fn process(
     let mut state = shared.state();
     match seg.as_slice() {
         ["v1", "events", id] if !id.is_empty() => match *method {
-            Method::GET => state.get_event(id),
+            Method::GET => state.get_event(mode, id),
             _ => Err(method_not_allowed(method, path)),
         },
         ["v1", "apps", app, rest @ ..] if !app.is_empty() => {
             let ctx = Ctx {
                 app,
-                livemode,
+                mode,
                 webhooks,
             };
             match (rest, method) {
-                (["recharges"], &Method::POST) => {
-                    let p = body_object(body)?;
-                    state.create_recharge(&ctx, &p)
-                }
+                (["recharges"], &Method::POST) => state.create_recharge(&ctx, parse_body(body)?),
                 (["recharges"], &Method::GET) => {
-                    state.list_recharges(app, path, &Page::from_query(&query)?)
+                    state.list_recharges(&ctx, path, &Page::from_query(&query)?)
                 }
-                (["recharges", id], &Method::GET) => state.get_recharge(app, id),
+                (["recharges", id], &Method::GET) => state.get_recharge(&ctx, id),
                 (["recharges", id, "refunds"], &Method::POST) => {
-                    let p = body_object(body)?;
-                    state.create_refund(&ctx, id, &p)
+                    state.create_refund(&ctx, id, parse_body(body)?)
                 }
                 (["recharges", id, "refunds"], &Method::GET) => {
-                    state.list_refunds(app, id, path, &Page::from_query(&query)?)
+                    state.list_refunds(&ctx, id, path, &Page::from_query(&query)?)
                 }
-                (["recharges", id, "refunds", rid], &Method::GET) => state.get_refund(app, id, rid),
+                (["recharges", id, "refunds", rid], &Method::GET) => {
+                    state.get_refund(&ctx, id, rid)
+                }
                 (["withdrawals"], &Method::POST) => {
-                    let p = body_object(body)?;
-                    state.create_withdrawal(&ctx, &p)
+                    state.create_withdrawal(&ctx, parse_body(body)?)
                 }
                 (["withdrawals"], &Method::GET) => {
-                    state.list_withdrawals(app, path, &Page::from_query(&query)?, &query)
+                    state.list_withdrawals(&ctx, path, &Page::from_query(&query)?, &query)
                 }
-                (["withdrawals", id], &Method::GET) => state.get_withdrawal(app, id),
+                (["withdrawals", id], &Method::GET) => state.get_withdrawal(&ctx, id),
                 (["withdrawals", id], &Method::PUT) => {
-                    let p = body_object(body)?;
-                    state.update_withdrawal(app, id, &p)
+                    state.update_withdrawal(&ctx, id, parse_body(body)?)
                 }
                 (["batch_withdrawals"], &Method::POST) => {
-                    let p = body_object(body)?;
-                    state.create_batch(&ctx, &p)
+                    state.create_batch(&ctx, parse_body(body)?)
                 }
                 (["batch_withdrawals"], &Method::GET) => state.list_batches(
-                    app,
+                    &ctx,
                     path,
                     &Page::from_query(&query)?,
                     query.get("status").map(String::as_str),
                 ),
-                (["batch_withdrawals", id], &Method::GET) => state.get_batch(app, id),
+                (["batch_withdrawals", id], &Method::GET) => state.get_batch(&ctx, id),
+                (["users", user, "settle_accounts"], &Method::POST) if !user.is_empty() => {
+                    state.create_settle_account(&ctx, user, parse_body(body)?)
+                }
+                (["users", user, "settle_accounts"], &Method::GET) if !user.is_empty() => {
+                    state.list_settle_accounts(&ctx, user, path, &Page::from_query(&query)?)
+                }
+                (["users", user, "settle_accounts", id], &Method::GET) if !user.is_empty() => {
+                    state.get_settle_account(&ctx, user, id)
+                }
+                (["users", user, "settle_accounts", id], &Method::DELETE) if !user.is_empty() => {
+                    state.delete_settle_account(&ctx, user, id)
+                }
                 (
                     ["recharges"]
                     | ["recharges", _]
@@ -416,7 +430,9 @@ fn process(
                     | ["withdrawals"]
                     | ["withdrawals", _]
                     | ["batch_withdrawals"]
-                    | ["batch_withdrawals", _],
+                    | ["batch_withdrawals", _]
+                    | ["users", _, "settle_accounts"]
+                    | ["users", _, "settle_accounts", _],
                     _,
                 ) => Err(method_not_allowed(method, path)),
                 _ => Err(not_found()),

@@ -1,16 +1,27 @@
 //! The emulator's state and money rules. Everything here is synchronous and runs under
 //! one mutex; delayed work is returned as [`Effect`]s for the server to schedule.
+//!
+//! Request bodies arrive already read and validated with the SDK's types (see
+//! `validate.rs`); what is checked here is what a client cannot know: balances,
+//! order-number uniqueness, states, and which settle accounts a user has.
+//!
+//! Test and live mode keep separate books: every store is keyed by app *and* mode, so a
+//! `sk_test_` key never sees or spends what an `sk_live_` key created, and the reverse.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use pingpp_types::{
+    ChannelExtra, CreateBatchWithdrawal, CreateRecharge, CreateRechargeRefund, CreateSettleAccount,
+    CreateWithdrawal, ListParams, MAX_PAGE, MAX_PER_PAGE, Metadata, UpdateWithdrawal, Validate,
+    WithdrawalAction, WithdrawalDestination,
+};
 use rand::Rng;
 use rand::distributions::Alphanumeric;
 use serde_json::{Map, Value, json};
 
-use crate::validate::{
-    self, ApiError, Obj, max_chars, metadata, opt_amount, opt_str, req_amount, req_str,
-};
+use crate::Mode;
+use crate::validate::{ApiError, at_most_max};
 use crate::webhook::DeliveryAttempt;
 
 /// One user's money, in fen. The emulator keeps
@@ -20,7 +31,7 @@ use crate::webhook::DeliveryAttempt;
 pub struct Ledger {
     /// What the user can spend now.
     pub balance: i64,
-    /// Sum credited by recharges (`charge.amount - user_fee + balance_bonus` each).
+    /// Sum credited by recharges (`charge.amount - user_fee + balance_bonus.amount` each).
     pub recharged: i64,
     /// Sum debited by recharge refunds that were not refused or failed.
     pub refunded: i64,
@@ -55,6 +66,22 @@ fn debit(ledger: &mut Ledger, user: &str, amount: i64, what: &str) -> Result<(),
     Ok(())
 }
 
+/// One book: an app in one mode.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct BookId {
+    pub(crate) app: String,
+    pub(crate) mode: Mode,
+}
+
+impl BookId {
+    fn new(app: &str, mode: Mode) -> Self {
+        Self {
+            app: app.to_owned(),
+            mode,
+        }
+    }
+}
+
 /// Work to do after the lock is released.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Effect {
@@ -62,12 +89,12 @@ pub(crate) enum Effect {
     Webhook(String),
     /// Finish a pending refund after the processing delay.
     FinishRefund {
-        app: String,
+        book: BookId,
         recharge: String,
         refund: String,
     },
     /// Decide a pending withdrawal after the processing delay.
-    FinishWithdrawal { app: String, id: String },
+    FinishWithdrawal { book: BookId, id: String },
 }
 
 /// A successful answer: status and body, plus follow-up work.
@@ -102,8 +129,14 @@ struct BatchRec {
     cancel: bool,
 }
 
+struct SettleAccountRec {
+    obj: Value,
+    user: String,
+    deleted: bool,
+}
+
 #[derive(Default)]
-struct App {
+struct Book {
     recharges: Vec<RechargeRec>,
     recharge_idx: HashMap<String, usize>,
     recharge_order_nos: HashSet<String>,
@@ -112,14 +145,18 @@ struct App {
     withdrawal_order_nos: HashSet<String>,
     batches: Vec<BatchRec>,
     batch_idx: HashMap<String, usize>,
+    settle_accounts: Vec<SettleAccountRec>,
+    settle_idx: HashMap<String, usize>,
+    ledgers: BTreeMap<String, Ledger>,
 }
 
 struct EventRec {
     obj: Value,
+    mode: Mode,
     pending_webhooks: u32,
 }
 
-/// Paging from the query string.
+/// Paging from the query string, checked with the SDK's own [`ListParams`] rules.
 pub(crate) struct Page {
     pub(crate) page: usize,
     pub(crate) per_page: usize,
@@ -127,26 +164,24 @@ pub(crate) struct Page {
 
 impl Page {
     pub(crate) fn from_query(q: &HashMap<String, String>) -> Result<Self, ApiError> {
-        let page = match q.get("page") {
-            None => 1,
-            Some(p) => match p.parse::<usize>() {
-                Ok(n) if (1..=1_000_000).contains(&n) => n,
-                _ => return Err(ApiError::param("page", "page must be an integer from 1")),
-            },
+        let number = |key: &str, max: u32| -> Result<Option<u32>, ApiError> {
+            q.get(key)
+                .map(|v| {
+                    v.parse::<u32>().map_err(|_| {
+                        ApiError::param(key, format!("{key} must be an integer from 1 to {max}"))
+                    })
+                })
+                .transpose()
         };
-        let per_page = match q.get("per_page") {
-            None => 20,
-            Some(p) => match p.parse::<usize>() {
-                Ok(n) if (1..=100).contains(&n) => n,
-                _ => {
-                    return Err(ApiError::param(
-                        "per_page",
-                        "per_page must be an integer from 1 to 100",
-                    ));
-                }
-            },
+        let params = ListParams {
+            page: number("page", MAX_PAGE)?,
+            per_page: number("per_page", MAX_PER_PAGE)?,
         };
-        Ok(Self { page, per_page })
+        params.validate()?;
+        Ok(Self {
+            page: params.page.unwrap_or(1) as usize,
+            per_page: params.per_page.unwrap_or(20) as usize,
+        })
     }
 
     fn list(&self, url: &str, items: Vec<Value>) -> Map<String, Value> {
@@ -188,8 +223,8 @@ fn str_field<'a>(obj: &'a Value, key: &str) -> Option<&'a str> {
     obj.get(key).and_then(Value::as_str)
 }
 
-fn mock_outcome(md: &Obj) -> Result<Outcome, ApiError> {
-    match md.get("mock_outcome") {
+fn mock_outcome(md: Option<&Metadata>) -> Result<Outcome, ApiError> {
+    match md.and_then(|m| m.get("mock_outcome")) {
         None | Some(Value::Null) => Ok(Outcome::Succeed),
         Some(Value::String(s)) if s == "succeeded" => Ok(Outcome::Succeed),
         Some(Value::String(s)) if s == "failed" => Ok(Outcome::Fail),
@@ -201,11 +236,60 @@ fn mock_outcome(md: &Obj) -> Result<Outcome, ApiError> {
     }
 }
 
+/// The `extra` a withdrawal answer carries for a channel destination. It does not
+/// simply echo the request (withdrawal guide, create and confirm responses): unionpay
+/// answers `card_number` / `user_name`, alipay `user_name`, where the request said
+/// `account` / `name`; WeChat answers `open_id` (also when sent as `openid`); allinpay's
+/// `business_code` defaults to `09900` ("不填使用通联提供默认值 09900").
+fn response_extra(extra: &ChannelExtra) -> Value {
+    let wire = serde_json::to_value(extra).unwrap_or(Value::Null);
+    let mut m = wire
+        .get("extra")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let rename = |m: &mut Map<String, Value>, from: &str, to: &str| {
+        if let Some(v) = m.remove(from) {
+            m.insert(to.to_owned(), v);
+        }
+    };
+    match extra {
+        ChannelExtra::Unionpay(_) => {
+            rename(&mut m, "account", "card_number");
+            rename(&mut m, "name", "user_name");
+        }
+        ChannelExtra::Alipay(_) => rename(&mut m, "name", "user_name"),
+        ChannelExtra::Allinpay(_) => {
+            m.entry("business_code").or_insert_with(|| json!("09900"));
+        }
+        _ => {}
+    }
+    Value::Object(m)
+}
+
+/// The `extra` of a withdrawal paid to a settle account: the account's recipient, in
+/// the answer form of its channel where that is a withdrawal channel (a `wx_pub`
+/// recipient's `account` is an open id, answered as `open_id`; alipay answers
+/// `user_name`); a bank account's recipient as stored.
+fn settle_account_extra(channel: &Value, recipient: &Value) -> Value {
+    let mut m = recipient.as_object().cloned().unwrap_or_default();
+    let rename = |m: &mut Map<String, Value>, from: &str, to: &str| {
+        if let Some(v) = m.remove(from) {
+            m.insert(to.to_owned(), v);
+        }
+    };
+    match channel.as_str() {
+        Some("wx_pub") => rename(&mut m, "account", "open_id"),
+        Some("alipay") => rename(&mut m, "name", "user_name"),
+        _ => {}
+    }
+    Value::Object(m)
+}
+
 /// The whole emulator state.
 #[derive(Default)]
 pub(crate) struct State {
-    apps: HashMap<String, App>,
-    ledgers: BTreeMap<(String, String), Ledger>,
+    books: BTreeMap<BookId, Book>,
     events: HashMap<String, EventRec>,
     event_order: Vec<String>,
     seq: u64,
@@ -215,8 +299,18 @@ pub(crate) struct State {
 /// Context of one request.
 pub(crate) struct Ctx<'a> {
     pub(crate) app: &'a str,
-    pub(crate) livemode: bool,
+    pub(crate) mode: Mode,
     pub(crate) webhooks: bool,
+}
+
+impl Ctx<'_> {
+    fn book_id(&self) -> BookId {
+        BookId::new(self.app, self.mode)
+    }
+
+    fn livemode(&self) -> bool {
+        self.mode == Mode::Live
+    }
 }
 
 impl State {
@@ -234,21 +328,37 @@ impl State {
         )
     }
 
-    pub(crate) fn ledger(&self, app: &str, user: &str) -> Option<Ledger> {
-        self.ledgers
-            .get(&(app.to_owned(), user.to_owned()))
+    fn book(&self, ctx: &Ctx<'_>) -> Option<&Book> {
+        self.books.get(&ctx.book_id())
+    }
+
+    fn book_mut(&mut self, id: &BookId) -> &mut Book {
+        self.books.entry(id.clone()).or_default()
+    }
+
+    pub(crate) fn ledger(&self, mode: Mode, app: &str, user: &str) -> Option<Ledger> {
+        self.books
+            .get(&BookId::new(app, mode))
+            .and_then(|b| b.ledgers.get(user))
             .copied()
     }
 
-    pub(crate) fn ledgers(&self) -> Vec<(String, String, Ledger)> {
-        self.ledgers
+    pub(crate) fn ledgers(&self, mode: Mode) -> Vec<(String, String, Ledger)> {
+        self.books
             .iter()
-            .map(|((a, u), l)| (a.clone(), u.clone(), *l))
+            .filter(|(id, _)| id.mode == mode)
+            .flat_map(|(id, b)| {
+                b.ledgers
+                    .iter()
+                    .map(|(u, l)| (id.app.clone(), u.clone(), *l))
+            })
             .collect()
     }
 
-    fn ledger_mut(&mut self, app: &str, user: &str) -> Option<&mut Ledger> {
-        self.ledgers.get_mut(&(app.to_owned(), user.to_owned()))
+    fn ledger_mut(&mut self, book: &BookId, user: &str) -> Option<&mut Ledger> {
+        self.books
+            .get_mut(book)
+            .and_then(|b| b.ledgers.get_mut(user))
     }
 
     pub(crate) fn events(&self) -> Vec<Value> {
@@ -266,10 +376,13 @@ impl State {
         })
     }
 
-    pub(crate) fn get_event(&self, id: &str) -> Answer {
-        match self.event(id) {
-            Some(e) => Ok((200, e, Vec::new())),
-            None => Err(ApiError::not_found("event", id)),
+    /// `GET /v1/events/{id}`: a key sees only its own mode's events.
+    pub(crate) fn get_event(&self, mode: Mode, id: &str) -> Answer {
+        match self.events.get(id) {
+            Some(e) if e.mode == mode => {
+                Ok((200, self.event(id).unwrap_or(Value::Null), Vec::new()))
+            }
+            _ => Err(ApiError::not_found("event", id)),
         }
     }
 
@@ -280,19 +393,13 @@ impl State {
         }
     }
 
-    fn new_event(
-        &mut self,
-        ctx_livemode: bool,
-        webhooks: bool,
-        kind: &str,
-        object: &Value,
-    ) -> Effect {
+    fn new_event(&mut self, mode: Mode, webhooks: bool, kind: &str, object: &Value) -> Effect {
         let id = random_id("evt_");
         let obj = json!({
             "id": id,
             "object": "event",
             "created": now(),
-            "livemode": ctx_livemode,
+            "livemode": mode == Mode::Live,
             "type": kind,
             "data": { "object": object },
             "pending_webhooks": u32::from(webhooks),
@@ -302,6 +409,7 @@ impl State {
             id.clone(),
             EventRec {
                 obj,
+                mode,
                 pending_webhooks: u32::from(webhooks),
             },
         );
@@ -309,74 +417,34 @@ impl State {
         Effect::Webhook(id)
     }
 
-    fn app(&mut self, app: &str) -> &mut App {
-        self.apps.entry(app.to_owned()).or_default()
-    }
-
     // ----- recharges -------------------------------------------------------------
 
-    pub(crate) fn create_recharge(&mut self, ctx: &Ctx<'_>, p: &Obj) -> Answer {
-        let user = req_str(p, "user", "user")?.to_owned();
-        max_chars(&user, 64, "user")?;
-        let charge = match p.get("charge") {
-            Some(Value::Object(c)) => c,
-            Some(_) => return Err(ApiError::param("charge", "charge must be an object")),
-            None => return Err(ApiError::param("charge", "charge is required")),
-        };
-        let amount = req_amount(charge, "amount", "charge[amount]")?;
-        let channel = req_str(charge, "channel", "charge[channel]")?;
-        let order_no = req_str(charge, "order_no", "charge[order_no]")?;
-        validate::recharge_order_no(order_no)?;
-        let subject = req_str(charge, "subject", "charge[subject]")?;
-        max_chars(subject, 32, "charge[subject]")?;
-        let body = req_str(charge, "body", "charge[body]")?;
-        max_chars(body, 128, "charge[body]")?;
-        let client_ip = opt_str(charge, "client_ip", "charge[client_ip]")?.unwrap_or("127.0.0.1");
-        let time_expire = match charge.get("time_expire") {
-            None | Some(Value::Null) => Value::Null,
-            Some(v) if v.is_i64() => v.clone(),
-            Some(_) => {
-                return Err(ApiError::param(
-                    "charge[time_expire]",
-                    "charge[time_expire] must be a Unix timestamp",
-                ));
-            }
-        };
-        let charge_extra = match charge.get("extra") {
-            None | Some(Value::Null) => Value::Object(Map::new()),
-            Some(v @ Value::Object(_)) => v.clone(),
-            Some(_) => {
-                return Err(ApiError::param(
-                    "charge[extra]",
-                    "charge[extra] must be an object",
-                ));
-            }
-        };
-        let user_fee = opt_amount(p, "user_fee", "user_fee")?;
-        if user_fee > amount {
-            return Err(ApiError::param(
-                "user_fee",
-                "user_fee must not exceed charge[amount]",
-            ));
-        }
-        let balance_bonus = opt_amount(p, "balance_bonus", "balance_bonus")?;
-        let from_user = opt_str(p, "from_user", "from_user")?.map(str::to_owned);
-        let description = opt_str(p, "description", "description")?.map(str::to_owned);
-        if let Some(d) = &description {
-            max_chars(d, 255, "description")?;
-        }
-        let md = metadata(p)?;
-        if self.app(ctx.app).recharge_order_nos.contains(order_no) {
+    pub(crate) fn create_recharge(&mut self, ctx: &Ctx<'_>, p: CreateRecharge) -> Answer {
+        let charge = &p.charge;
+        let amount = charge.amount;
+        at_most_max("charge[amount]", amount)?;
+        let user_fee = p.user_fee.unwrap_or(0);
+        let bonus = p.balance_bonus.map_or(0, |b| b.amount);
+        at_most_max("balance_bonus[amount]", bonus)?;
+        let book_id = ctx.book_id();
+        if self
+            .book(ctx)
+            .is_some_and(|b| b.recharge_order_nos.contains(&charge.order_no))
+        {
             return Err(ApiError::param(
                 "charge[order_no]",
-                format!("order_no {order_no} has already been used in this app"),
+                format!(
+                    "order_no {} has already been used in this app",
+                    charge.order_no
+                ),
             )
             .code("order_no_used"));
         }
-        let credited = amount - user_fee + balance_bonus;
+        let credited = amount - user_fee + bonus;
         let ledger = self
+            .book_mut(&book_id)
             .ledgers
-            .entry((ctx.app.to_owned(), user.clone()))
+            .entry(p.user.clone())
             .or_default();
         let (Some(balance), Some(recharged)) = (
             ledger.balance.checked_add(credited),
@@ -396,22 +464,22 @@ impl State {
             "id": random_id("ch_"),
             "object": "charge",
             "created": t,
-            "livemode": ctx.livemode,
+            "livemode": ctx.livemode(),
             "paid": true,
             "refunded": false,
             "reversed": false,
             "app": ctx.app,
-            "channel": channel,
-            "order_no": order_no,
-            "client_ip": client_ip,
+            "channel": charge.channel,
+            "order_no": charge.order_no,
+            "client_ip": charge.client_ip.as_deref().unwrap_or("127.0.0.1"),
             "amount": amount,
             "amount_settle": amount,
             "currency": "cny",
-            "subject": subject,
-            "body": body,
-            "extra": charge_extra,
+            "subject": charge.subject,
+            "body": charge.body,
+            "extra": charge.extra.clone().unwrap_or_default(),
             "time_paid": t,
-            "time_expire": time_expire,
+            "time_expire": charge.time_expire,
             "time_settle": null,
             "transaction_no": format!("mock{}", self.seq),
             "refunds": {"object": "list", "url": format!("/v1/charges/{id}/refunds"), "has_more": false, "data": []},
@@ -427,79 +495,74 @@ impl State {
             "object": "recharge",
             "app": ctx.app,
             "created": t,
-            "livemode": ctx.livemode,
+            "livemode": ctx.livemode(),
             "amount": amount,
             "succeeded": true,
             "time_succeeded": t,
             "refunded": false,
-            "user": user,
-            "from_user": from_user.unwrap_or_else(|| user.clone()),
+            "user": p.user,
+            "from_user": p.from_user.clone().unwrap_or_else(|| p.user.clone()),
             "user_fee": user_fee,
             "charge": charge_obj,
-            "balance_bonus": {"amount": balance_bonus},
+            "balance_bonus": p.balance_bonus.map(|b| json!({"amount": b.amount})),
             "balance_transaction": random_id("txn_"),
-            "description": description,
-            "metadata": md,
+            "description": p.description,
+            "metadata": p.metadata.clone().unwrap_or_default(),
         });
-        let app = self.app(ctx.app);
-        app.recharge_order_nos.insert(order_no.to_owned());
-        app.recharge_idx.insert(id.clone(), app.recharges.len());
-        app.recharges.push(RechargeRec {
+        let book = self.book_mut(&book_id);
+        book.recharge_order_nos.insert(charge.order_no.clone());
+        book.recharge_idx.insert(id.clone(), book.recharges.len());
+        book.recharges.push(RechargeRec {
             obj: obj.clone(),
-            user,
+            user: p.user.clone(),
             credited,
             refunds: Vec::new(),
             refunded: false,
         });
-        let effect = self.new_event(ctx.livemode, ctx.webhooks, "recharge.succeeded", &obj);
+        let effect = self.new_event(ctx.mode, ctx.webhooks, "recharge.succeeded", &obj);
         Ok((200, obj, vec![effect]))
     }
 
-    fn recharge(&self, app: &str, id: &str) -> Result<&RechargeRec, ApiError> {
-        self.apps
-            .get(app)
-            .and_then(|a| a.recharge_idx.get(id).and_then(|i| a.recharges.get(*i)))
+    fn recharge(&self, book: &BookId, id: &str) -> Result<&RechargeRec, ApiError> {
+        self.books
+            .get(book)
+            .and_then(|b| b.recharge_idx.get(id).and_then(|i| b.recharges.get(*i)))
             .ok_or_else(|| ApiError::not_found("recharge", id))
     }
 
-    fn recharge_mut(&mut self, app: &str, id: &str) -> Result<&mut RechargeRec, ApiError> {
-        self.apps
-            .get_mut(app)
-            .and_then(|a| {
-                let i = *a.recharge_idx.get(id)?;
-                a.recharges.get_mut(i)
+    fn recharge_mut(&mut self, book: &BookId, id: &str) -> Result<&mut RechargeRec, ApiError> {
+        self.books
+            .get_mut(book)
+            .and_then(|b| {
+                let i = *b.recharge_idx.get(id)?;
+                b.recharges.get_mut(i)
             })
             .ok_or_else(|| ApiError::not_found("recharge", id))
     }
 
-    pub(crate) fn get_recharge(&self, app: &str, id: &str) -> Answer {
-        Ok((200, self.recharge(app, id)?.obj.clone(), Vec::new()))
+    pub(crate) fn get_recharge(&self, ctx: &Ctx<'_>, id: &str) -> Answer {
+        Ok((
+            200,
+            self.recharge(&ctx.book_id(), id)?.obj.clone(),
+            Vec::new(),
+        ))
     }
 
-    pub(crate) fn list_recharges(&self, app: &str, url: &str, page: &Page) -> Answer {
+    pub(crate) fn list_recharges(&self, ctx: &Ctx<'_>, url: &str, page: &Page) -> Answer {
         let items: Vec<Value> = self
-            .apps
-            .get(app)
-            .map(|a| a.recharges.iter().rev().map(|r| r.obj.clone()).collect())
+            .book(ctx)
+            .map(|b| b.recharges.iter().rev().map(|r| r.obj.clone()).collect())
             .unwrap_or_default();
         Ok((200, Value::Object(page.list(url, items)), Vec::new()))
     }
 
-    pub(crate) fn create_refund(&mut self, ctx: &Ctx<'_>, recharge_id: &str, p: &Obj) -> Answer {
-        let description = req_str(p, "description", "description")?.to_owned();
-        max_chars(&description, 255, "description")?;
-        let md = metadata(p)?;
-        let funding_source = opt_str(p, "funding_source", "funding_source")?.map(str::to_owned);
-        if let Some(f) = &funding_source
-            && f != "unsettled_funds"
-            && f != "recharge_funds"
-        {
-            return Err(ApiError::param(
-                "funding_source",
-                "funding_source must be unsettled_funds or recharge_funds",
-            ));
-        }
-        let fail = match md.get("mock_outcome") {
+    pub(crate) fn create_refund(
+        &mut self,
+        ctx: &Ctx<'_>,
+        recharge_id: &str,
+        p: CreateRechargeRefund,
+    ) -> Answer {
+        let fail = match p.metadata.as_ref().and_then(|m| m.get("mock_outcome")) {
             None | Some(Value::Null) => false,
             Some(Value::String(s)) if s == "succeeded" => false,
             Some(Value::String(s)) if s == "failed" => true,
@@ -510,8 +573,9 @@ impl State {
                 ));
             }
         };
+        let book = ctx.book_id();
         let seq = self.next_seq();
-        let rec = self.recharge(ctx.app, recharge_id)?;
+        let rec = self.recharge(&book, recharge_id)?;
         if rec.refunded {
             return Err(ApiError::new(
                 400,
@@ -530,7 +594,7 @@ impl State {
         let amount = charge.get("amount").and_then(Value::as_i64).unwrap_or(0);
         if !fail {
             let ledger = self
-                .ledger_mut(ctx.app, &user)
+                .ledger_mut(&book, &user)
                 .ok_or_else(|| ApiError::not_found("user", &user))?;
             debit(ledger, &user, credited, "the recharge to refund")?;
             ledger.refunded += credited;
@@ -546,25 +610,25 @@ impl State {
             "succeed": false,
             "status": if fail { "failed" } else { "pending" },
             "time_succeed": null,
-            "description": description,
+            "description": p.description,
             "failure_code": if fail { json!("mock_failed") } else { Value::Null },
             "failure_msg": if fail { json!("退款失败 (mock_outcome=failed)") } else { Value::Null },
-            "metadata": md,
+            "metadata": p.metadata.clone().unwrap_or_default(),
             "charge": charge_id,
             "charge_order_no": charge_order_no,
             "transaction_no": null,
             "extra": {},
             "currency": "cny",
-            "funding_source": funding_source,
+            "funding_source": p.funding_source,
         });
-        let rec = self.recharge_mut(ctx.app, recharge_id)?;
+        let rec = self.recharge_mut(&book, recharge_id)?;
         rec.refunds.push(obj.clone());
         let mut effects = Vec::new();
         if !fail {
             rec.refunded = true;
             set(&mut rec.obj, "refunded", json!(true));
             effects.push(Effect::FinishRefund {
-                app: ctx.app.to_owned(),
+                book,
                 recharge: recharge_id.to_owned(),
                 refund: refund_id,
             });
@@ -575,19 +639,14 @@ impl State {
     /// A pending refund succeeds.
     pub(crate) fn finish_refund(
         &mut self,
-        app: &str,
+        book: &BookId,
         recharge_id: &str,
         refund_id: &str,
         webhooks: bool,
     ) -> Vec<Effect> {
-        let Ok(rec) = self.recharge_mut(app, recharge_id) else {
+        let Ok(rec) = self.recharge_mut(book, recharge_id) else {
             return Vec::new();
         };
-        let livemode = rec
-            .obj
-            .get("livemode")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
         let Some(refund) = rec
             .refunds
             .iter_mut()
@@ -604,11 +663,11 @@ impl State {
         set(refund, "time_succeed", json!(t));
         set(refund, "transaction_no", json!(format!("mockre{t}")));
         let refund = refund.clone();
-        vec![self.new_event(livemode, webhooks, "refund.succeeded", &refund)]
+        vec![self.new_event(book.mode, webhooks, "refund.succeeded", &refund)]
     }
 
-    pub(crate) fn get_refund(&self, app: &str, recharge_id: &str, refund_id: &str) -> Answer {
-        self.recharge(app, recharge_id)?
+    pub(crate) fn get_refund(&self, ctx: &Ctx<'_>, recharge_id: &str, refund_id: &str) -> Answer {
+        self.recharge(&ctx.book_id(), recharge_id)?
             .refunds
             .iter()
             .find(|r| str_field(r, "id") == Some(refund_id))
@@ -618,13 +677,13 @@ impl State {
 
     pub(crate) fn list_refunds(
         &self,
-        app: &str,
+        ctx: &Ctx<'_>,
         recharge_id: &str,
         url: &str,
         page: &Page,
     ) -> Answer {
         let items = self
-            .recharge(app, recharge_id)?
+            .recharge(&ctx.book_id(), recharge_id)?
             .refunds
             .iter()
             .rev()
@@ -633,111 +692,198 @@ impl State {
         Ok((200, Value::Object(page.list(url, items)), Vec::new()))
     }
 
+    // ----- settle accounts -------------------------------------------------------
+
+    /// The live settle account `id` of `user` in this book, or why there is none.
+    fn settle_account(&self, ctx: &Ctx<'_>, user: &str, id: &str) -> Option<&SettleAccountRec> {
+        self.book(ctx)
+            .and_then(|b| b.settle_idx.get(id).and_then(|i| b.settle_accounts.get(*i)))
+            .filter(|s| s.user == user && !s.deleted)
+    }
+
+    pub(crate) fn create_settle_account(
+        &mut self,
+        ctx: &Ctx<'_>,
+        user: &str,
+        p: CreateSettleAccount,
+    ) -> Answer {
+        let id = self.numeric_id("3202");
+        let obj = json!({
+            "id": id,
+            "object": "settle_account",
+            "created": now(),
+            "channel": p.channel(),
+            "recipient": p.recipient_json(),
+        });
+        let book = self.book_mut(&ctx.book_id());
+        book.settle_idx.insert(id, book.settle_accounts.len());
+        book.settle_accounts.push(SettleAccountRec {
+            obj: obj.clone(),
+            user: user.to_owned(),
+            deleted: false,
+        });
+        Ok((200, obj, Vec::new()))
+    }
+
+    pub(crate) fn get_settle_account(&self, ctx: &Ctx<'_>, user: &str, id: &str) -> Answer {
+        self.settle_account(ctx, user, id)
+            .map(|s| (200, s.obj.clone(), Vec::new()))
+            .ok_or_else(|| ApiError::not_found("settle_account", id))
+    }
+
+    pub(crate) fn list_settle_accounts(
+        &self,
+        ctx: &Ctx<'_>,
+        user: &str,
+        url: &str,
+        page: &Page,
+    ) -> Answer {
+        let items: Vec<Value> = self
+            .book(ctx)
+            .map(|b| {
+                b.settle_accounts
+                    .iter()
+                    .rev()
+                    .filter(|s| s.user == user && !s.deleted)
+                    .map(|s| s.obj.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok((200, Value::Object(page.list(url, items)), Vec::new()))
+    }
+
+    pub(crate) fn delete_settle_account(&mut self, ctx: &Ctx<'_>, user: &str, id: &str) -> Answer {
+        if self.settle_account(ctx, user, id).is_none() {
+            return Err(ApiError::not_found("settle_account", id));
+        }
+        let book = self.book_mut(&ctx.book_id());
+        if let Some(s) = book
+            .settle_idx
+            .get(id)
+            .copied()
+            .and_then(|i| book.settle_accounts.get_mut(i))
+        {
+            s.deleted = true;
+        }
+        Ok((200, json!({"id": id, "deleted": true}), Vec::new()))
+    }
+
     // ----- withdrawals -----------------------------------------------------------
 
-    pub(crate) fn create_withdrawal(&mut self, ctx: &Ctx<'_>, p: &Obj) -> Answer {
-        let user = req_str(p, "user", "user")?.to_owned();
-        let amount = req_amount(p, "amount", "amount")?;
-        let user_fee = opt_amount(p, "user_fee", "user_fee")?;
-        if user_fee > amount {
-            return Err(ApiError::param(
-                "user_fee",
-                "user_fee must not exceed amount",
-            ));
-        }
-        let order_no = req_str(p, "order_no", "order_no")?.to_owned();
-        let description = opt_str(p, "description", "description")?.map(str::to_owned);
-        if let Some(d) = &description {
-            max_chars(d, 60, "description")?;
-        }
-        let md = metadata(p)?;
-        let outcome = mock_outcome(&md)?;
-        let channel = opt_str(p, "channel", "channel")?.filter(|c| !c.is_empty());
-        let settle_account =
-            opt_str(p, "settle_account", "settle_account")?.filter(|s| !s.is_empty());
-        let (channel, extra, settle_account) = match (channel, settle_account) {
-            (Some(ch), _) => {
-                let extra = validate::withdrawal_extra(ch, p.get("extra"))?;
-                (Some(ch.to_owned()), extra, None)
+    pub(crate) fn create_withdrawal(&mut self, ctx: &Ctx<'_>, p: CreateWithdrawal) -> Answer {
+        at_most_max("amount", p.amount)?;
+        let outcome = mock_outcome(p.metadata.as_ref())?;
+        // The destination: a channel with its extra, or one of the user's settle
+        // accounts, whose channel and recipient the withdrawal then carries.
+        let (channel, extra, settle_account) = match &p.destination {
+            WithdrawalDestination::Channel(e) => (json!(e.channel()), response_extra(e), None),
+            WithdrawalDestination::SettleAccount(id) => {
+                let Some(sa) = self.settle_account(ctx, &p.user, id) else {
+                    let why = match self
+                        .book(ctx)
+                        .and_then(|b| b.settle_idx.get(id).and_then(|i| b.settle_accounts.get(*i)))
+                    {
+                        Some(s) if s.deleted => "has been deleted",
+                        Some(_) => "belongs to another user",
+                        None => "does not exist",
+                    };
+                    return Err(ApiError::param(
+                        "settle_account",
+                        format!("settle_account {id} {why}; a withdrawal needs one of the user's settle accounts"),
+                    )
+                    .code("settle_account_invalid"));
+                };
+                let channel = sa.obj.get("channel").cloned().unwrap_or(Value::Null);
+                let extra =
+                    settle_account_extra(&channel, sa.obj.get("recipient").unwrap_or(&Value::Null));
+                (channel, extra, Some(id.clone()))
             }
-            (None, Some(sa)) => (None, Map::new(), Some(sa.to_owned())),
-            (None, None) => {
+            _ => {
                 return Err(ApiError::param(
                     "channel",
                     "channel (with extra) or settle_account is required",
                 ));
             }
         };
-        validate::withdrawal_order_no(channel.as_deref(), &order_no)?;
-        if self.app(ctx.app).withdrawal_order_nos.contains(&order_no) {
+        if self
+            .book(ctx)
+            .is_some_and(|b| b.withdrawal_order_nos.contains(&p.order_no))
+        {
             return Err(ApiError::param(
                 "order_no",
-                format!("order_no {order_no} has already been used in this app"),
+                format!("order_no {} has already been used in this app", p.order_no),
             )
             .code("order_no_used"));
         }
+        let book_id = ctx.book_id();
         let ledger = self
-            .ledger_mut(ctx.app, &user)
-            .ok_or_else(|| ApiError::not_found("user", &user).with_param("user"))?;
-        debit(ledger, &user, amount, "the withdrawal amount")?;
-        ledger.in_flight += amount;
+            .ledger_mut(&book_id, &p.user)
+            .ok_or_else(|| ApiError::not_found("user", &p.user).with_param("user"))?;
+        debit(ledger, &p.user, p.amount, "the withdrawal amount")?;
+        ledger.in_flight += p.amount;
         let id = self.numeric_id("1701");
+        // On create both transaction ids are "" (withdrawal guide); they fill when money
+        // moves.
         let obj = json!({
             "id": id,
             "object": "withdrawal",
             "app": ctx.app,
-            "amount": amount,
-            "asset_transaction": random_id("ast_"),
-            "balance_transaction": random_id("txn_"),
+            "amount": p.amount,
+            "asset_transaction": "",
+            "balance_transaction": "",
             "channel": channel,
             "created": now(),
-            "description": description,
+            "description": p.description,
             "extra": extra,
             "failure_msg": null,
             "fee": 0,
-            "livemode": ctx.livemode,
-            "metadata": md,
+            "livemode": ctx.livemode(),
+            "metadata": p.metadata.clone().unwrap_or_default(),
             "operation_url": null,
-            "order_no": order_no,
+            "order_no": p.order_no,
             "source": null,
             "status": "created",
             "time_canceled": null,
             "time_succeeded": null,
-            "user": user,
-            "user_fee": user_fee,
+            "user": p.user,
+            "user_fee": p.user_fee,
             "settle_account": settle_account,
         });
-        let app = self.app(ctx.app);
-        app.withdrawal_order_nos.insert(order_no);
-        app.withdrawal_idx.insert(id, app.withdrawals.len());
-        app.withdrawals.push(WithdrawalRec {
+        let book = self.book_mut(&book_id);
+        book.withdrawal_order_nos.insert(p.order_no.clone());
+        book.withdrawal_idx.insert(id, book.withdrawals.len());
+        book.withdrawals.push(WithdrawalRec {
             obj: obj.clone(),
-            user,
-            amount,
+            user: p.user,
+            amount: p.amount,
             outcome,
         });
         Ok((200, obj, Vec::new()))
     }
 
-    fn withdrawal_index(&self, app: &str, id: &str) -> Result<usize, ApiError> {
-        self.apps
-            .get(app)
-            .and_then(|a| a.withdrawal_idx.get(id).copied())
+    fn withdrawal_index(&self, book: &BookId, id: &str) -> Result<usize, ApiError> {
+        self.books
+            .get(book)
+            .and_then(|b| b.withdrawal_idx.get(id).copied())
             .ok_or_else(|| ApiError::not_found("withdrawal", id))
     }
 
-    pub(crate) fn get_withdrawal(&self, app: &str, id: &str) -> Answer {
-        let i = self.withdrawal_index(app, id)?;
-        self.apps
-            .get(app)
-            .and_then(|a| a.withdrawals.get(i))
-            .map(|w| (200, w.obj.clone(), Vec::new()))
+    fn withdrawal_obj(&self, book: &BookId, id: &str) -> Result<Value, ApiError> {
+        let i = self.withdrawal_index(book, id)?;
+        self.books
+            .get(book)
+            .and_then(|b| b.withdrawals.get(i))
+            .map(|w| w.obj.clone())
             .ok_or_else(|| ApiError::not_found("withdrawal", id))
+    }
+
+    pub(crate) fn get_withdrawal(&self, ctx: &Ctx<'_>, id: &str) -> Answer {
+        Ok((200, self.withdrawal_obj(&ctx.book_id(), id)?, Vec::new()))
     }
 
     pub(crate) fn list_withdrawals(
         &self,
-        app: &str,
+        ctx: &Ctx<'_>,
         url: &str,
         page: &Page,
         q: &HashMap<String, String>,
@@ -752,9 +898,8 @@ impl State {
                 })
         };
         let selected: Vec<&WithdrawalRec> = self
-            .apps
-            .get(app)
-            .map(|a| a.withdrawals.iter().rev().filter(matches).collect())
+            .book(ctx)
+            .map(|b| b.withdrawals.iter().rev().filter(matches).collect())
             .unwrap_or_default();
         let total: i64 = selected.iter().map(|w| w.amount).sum();
         let items = selected.iter().map(|w| w.obj.clone()).collect();
@@ -764,21 +909,21 @@ impl State {
     }
 
     /// Status of a withdrawal by index (caller checked the index).
-    fn w_status(&self, app: &str, i: usize) -> String {
-        self.apps
-            .get(app)
-            .and_then(|a| a.withdrawals.get(i))
+    fn w_status(&self, book: &BookId, i: usize) -> String {
+        self.books
+            .get(book)
+            .and_then(|b| b.withdrawals.get(i))
             .and_then(|w| str_field(&w.obj, "status"))
             .unwrap_or_default()
             .to_owned()
     }
 
     /// Confirms (`cancel == false`) or cancels a `created` withdrawal.
-    fn act_on_withdrawal(&mut self, app: &str, i: usize, cancel: bool) -> Vec<Effect> {
+    fn act_on_withdrawal(&mut self, book: &BookId, i: usize, cancel: bool) -> Vec<Effect> {
         let Some(w) = self
-            .apps
-            .get_mut(app)
-            .and_then(|a| a.withdrawals.get_mut(i))
+            .books
+            .get_mut(book)
+            .and_then(|b| b.withdrawals.get_mut(i))
         else {
             return Vec::new();
         };
@@ -787,7 +932,7 @@ impl State {
             set(&mut w.obj, "status", json!("canceled"));
             set(&mut w.obj, "time_canceled", json!(now()));
             let (user, amount) = (w.user.clone(), w.amount);
-            if let Some(l) = self.ledger_mut(app, &user) {
+            if let Some(l) = self.ledger_mut(book, &user) {
                 l.in_flight -= amount;
                 l.balance += amount;
             }
@@ -795,28 +940,25 @@ impl State {
         } else {
             set(&mut w.obj, "status", json!("pending"));
             set(&mut w.obj, "failure_msg", Value::Null);
+            // After confirm `source` names the transfer that pays it out (guide: "tr_...").
+            set(&mut w.obj, "source", json!(random_id("tr_")));
             vec![Effect::FinishWithdrawal {
-                app: app.to_owned(),
+                book: book.clone(),
                 id,
             }]
         }
     }
 
-    pub(crate) fn update_withdrawal(&mut self, app: &str, id: &str, p: &Obj) -> Answer {
-        let cancel = match req_str(p, "status", "status")? {
-            "pending" => false,
-            "canceled" => true,
-            other => {
-                return Err(ApiError::param(
-                    "status",
-                    format!(
-                        "status must be \"pending\" (confirm) or \"canceled\" (cancel), not {other:?}"
-                    ),
-                ));
-            }
-        };
-        let i = self.withdrawal_index(app, id)?;
-        let status = self.w_status(app, i);
+    pub(crate) fn update_withdrawal(
+        &mut self,
+        ctx: &Ctx<'_>,
+        id: &str,
+        p: UpdateWithdrawal,
+    ) -> Answer {
+        let cancel = p.status == WithdrawalAction::Cancel;
+        let book = ctx.book_id();
+        let i = self.withdrawal_index(&book, id)?;
+        let status = self.w_status(&book, i);
         if status != "created" {
             let verb = if cancel { "canceled" } else { "confirmed" };
             return Err(ApiError::new(
@@ -827,45 +969,44 @@ impl State {
             .code("invalid_status")
             .with_param("status"));
         }
-        let effects = self.act_on_withdrawal(app, i, cancel);
-        let (code, obj, _) = self.get_withdrawal(app, id)?;
-        Ok((code, obj, effects))
+        let effects = self.act_on_withdrawal(&book, i, cancel);
+        Ok((200, self.withdrawal_obj(&book, id)?, effects))
     }
 
     /// A pending withdrawal reaches its outcome.
-    pub(crate) fn finish_withdrawal(&mut self, app: &str, id: &str, webhooks: bool) -> Vec<Effect> {
-        let Ok(i) = self.withdrawal_index(app, id) else {
+    pub(crate) fn finish_withdrawal(
+        &mut self,
+        book: &BookId,
+        id: &str,
+        webhooks: bool,
+    ) -> Vec<Effect> {
+        let Ok(i) = self.withdrawal_index(book, id) else {
             return Vec::new();
         };
+        let txn = self.numeric_id("6011");
         let Some(w) = self
-            .apps
-            .get_mut(app)
-            .and_then(|a| a.withdrawals.get_mut(i))
+            .books
+            .get_mut(book)
+            .and_then(|b| b.withdrawals.get_mut(i))
         else {
             return Vec::new();
         };
         if str_field(&w.obj, "status") != Some("pending") {
             return Vec::new();
         }
-        let (user, amount, livemode) = (
-            w.user.clone(),
-            w.amount,
-            w.obj
-                .get("livemode")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
-        );
+        let (user, amount) = (w.user.clone(), w.amount);
         let t = now();
         match w.outcome {
             Outcome::Succeed => {
                 set(&mut w.obj, "status", json!("succeeded"));
                 set(&mut w.obj, "time_succeeded", json!(t));
+                set(&mut w.obj, "balance_transaction", json!(txn));
                 let obj = w.obj.clone();
-                if let Some(l) = self.ledger_mut(app, &user) {
+                if let Some(l) = self.ledger_mut(book, &user) {
                     l.in_flight -= amount;
                     l.paid_out += amount;
                 }
-                vec![self.new_event(livemode, webhooks, "balance.withdrawal.succeeded", &obj)]
+                vec![self.new_event(book.mode, webhooks, "balance.withdrawal.succeeded", &obj)]
             }
             Outcome::Fail => {
                 set(&mut w.obj, "status", json!("failed"));
@@ -875,11 +1016,11 @@ impl State {
                     json!("收款账户信息有误 (mock_outcome=failed)"),
                 );
                 let obj = w.obj.clone();
-                if let Some(l) = self.ledger_mut(app, &user) {
+                if let Some(l) = self.ledger_mut(book, &user) {
                     l.in_flight -= amount;
                     l.balance += amount;
                 }
-                vec![self.new_event(livemode, webhooks, "balance.withdrawal.failed", &obj)]
+                vec![self.new_event(book.mode, webhooks, "balance.withdrawal.failed", &obj)]
             }
             Outcome::FundsInsufficient => {
                 set(&mut w.obj, "status", json!("created"));
@@ -895,51 +1036,20 @@ impl State {
 
     // ----- batch withdrawals -----------------------------------------------------
 
-    pub(crate) fn create_batch(&mut self, ctx: &Ctx<'_>, p: &Obj) -> Answer {
-        let ids: Vec<String> = match p.get("withdrawals") {
-            Some(Value::Array(a)) => a
-                .iter()
-                .map(|v| v.as_str().map(str::to_owned))
-                .collect::<Option<Vec<_>>>()
-                .ok_or_else(|| {
-                    ApiError::param("withdrawals", "withdrawals must be an array of ids")
-                })?,
-            Some(_) => {
-                return Err(ApiError::param(
-                    "withdrawals",
-                    "withdrawals must be an array of ids",
-                ));
-            }
-            None => return Err(ApiError::param("withdrawals", "withdrawals is required")),
-        };
-        if ids.is_empty() || ids.len() > 200 {
-            return Err(ApiError::param(
-                "withdrawals",
-                "withdrawals must hold 1 to 200 ids",
-            ));
-        }
-        let unique: HashSet<&String> = ids.iter().collect();
-        if unique.len() != ids.len() {
+    pub(crate) fn create_batch(&mut self, ctx: &Ctx<'_>, p: CreateBatchWithdrawal) -> Answer {
+        let unique: HashSet<&String> = p.withdrawals.iter().collect();
+        if unique.len() != p.withdrawals.len() {
             return Err(ApiError::param(
                 "withdrawals",
                 "withdrawals holds duplicate ids",
             ));
         }
-        let cancel = match opt_str(p, "status", "status")? {
-            None | Some("pending") => false,
-            Some("canceled") => true,
-            Some(other) => {
-                return Err(ApiError::param(
-                    "status",
-                    format!("status must be \"pending\" or \"canceled\", not {other:?}"),
-                ));
-            }
-        };
-        let md = metadata(p)?;
-        let mut idx = Vec::with_capacity(ids.len());
-        for id in &ids {
-            let i = self.withdrawal_index(ctx.app, id)?;
-            let status = self.w_status(ctx.app, i);
+        let cancel = p.status == WithdrawalAction::Cancel;
+        let book = ctx.book_id();
+        let mut idx = Vec::with_capacity(p.withdrawals.len());
+        for id in &p.withdrawals {
+            let i = self.withdrawal_index(&book, id)?;
+            let status = self.w_status(&book, i);
             if status != "created" {
                 return Err(ApiError::param(
                     "withdrawals",
@@ -951,7 +1061,7 @@ impl State {
         }
         let mut effects = Vec::new();
         for i in idx {
-            effects.extend(self.act_on_withdrawal(ctx.app, i, cancel));
+            effects.extend(self.act_on_withdrawal(&book, i, cancel));
         }
         let id = self.numeric_id("1901");
         let obj = json!({
@@ -959,25 +1069,29 @@ impl State {
             "object": "batch_withdrawal",
             "app": ctx.app,
             "created": now(),
-            "livemode": ctx.livemode,
-            "metadata": md,
+            "livemode": ctx.livemode(),
+            "metadata": p.metadata.clone().unwrap_or_default(),
             "operation_url": null,
             "source": null,
         });
-        let app = self.app(ctx.app);
-        app.batch_idx.insert(id.clone(), app.batches.len());
-        app.batches.push(BatchRec { obj, ids, cancel });
-        let (code, obj, _) = self.get_batch(ctx.app, &id)?;
+        let b = self.book_mut(&book);
+        b.batch_idx.insert(id.clone(), b.batches.len());
+        b.batches.push(BatchRec {
+            obj,
+            ids: p.withdrawals,
+            cancel,
+        });
+        let (code, obj, _) = self.get_batch(ctx, &id)?;
         Ok((code, obj, effects))
     }
 
-    fn render_batch(&self, app: &str, b: &BatchRec) -> Value {
+    fn render_batch(&self, book: &BookId, b: &BatchRec) -> Value {
         let mut obj = b.obj.clone();
         let mut members = Vec::new();
         let (mut amount, mut amount_s, mut amount_f, mut amount_c) = (0i64, 0i64, 0i64, 0i64);
         let (mut n_s, mut n_f, mut n_c, mut n_pending) = (0u32, 0u32, 0u32, 0u32);
         for id in &b.ids {
-            if let Ok((_, w, _)) = self.get_withdrawal(app, id) {
+            if let Ok(w) = self.withdrawal_obj(book, id) {
                 let a = w.get("amount").and_then(Value::as_i64).unwrap_or(0);
                 amount += a;
                 match str_field(&w, "status") {
@@ -1008,7 +1122,8 @@ impl State {
             "succeeded"
         };
         let url = format!(
-            "/v1/apps/{app}/batch_withdrawals/{}",
+            "/v1/apps/{}/batch_withdrawals/{}",
+            book.app,
             str_field(&obj, "id").unwrap_or_default()
         );
         for (k, v) in [
@@ -1031,42 +1146,37 @@ impl State {
         obj
     }
 
-    pub(crate) fn get_batch(&self, app: &str, id: &str) -> Answer {
-        self.apps
-            .get(app)
-            .and_then(|a| a.batch_idx.get(id).and_then(|i| a.batches.get(*i)))
-            .map(|b| (200, self.render_batch(app, b), Vec::new()))
+    pub(crate) fn get_batch(&self, ctx: &Ctx<'_>, id: &str) -> Answer {
+        let book = ctx.book_id();
+        self.books
+            .get(&book)
+            .and_then(|b| b.batch_idx.get(id).and_then(|i| b.batches.get(*i)))
+            .map(|b| (200, self.render_batch(&book, b), Vec::new()))
             .ok_or_else(|| ApiError::not_found("batch_withdrawal", id))
     }
 
     pub(crate) fn list_batches(
         &self,
-        app: &str,
+        ctx: &Ctx<'_>,
         url: &str,
         page: &Page,
         status: Option<&str>,
     ) -> Answer {
+        let book = ctx.book_id();
         let items: Vec<Value> = self
-            .apps
-            .get(app)
-            .map(|a| {
-                a.batches
+            .books
+            .get(&book)
+            .map(|b| {
+                b.batches
                     .iter()
                     .rev()
-                    .map(|b| self.render_batch(app, b))
-                    .filter(|b| {
-                        status.is_none_or(|s| s.is_empty() || str_field(b, "status") == Some(s))
+                    .map(|r| self.render_batch(&book, r))
+                    .filter(|r| {
+                        status.is_none_or(|s| s.is_empty() || str_field(r, "status") == Some(s))
                     })
                     .collect()
             })
             .unwrap_or_default();
         Ok((200, Value::Object(page.list(url, items)), Vec::new()))
-    }
-}
-
-impl ApiError {
-    pub(crate) fn with_param(mut self, param: &str) -> Self {
-        self.param = Some(param.to_owned());
-        self
     }
 }

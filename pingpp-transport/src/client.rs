@@ -281,6 +281,12 @@ impl Client {
         self.execute_json(Method::PUT, path, Some(body)).await
     }
 
+    /// DELETEs `path` (no body; signed over the request URI and timestamp) and decodes the
+    /// JSON response. Retried only when the connection could not be made.
+    pub async fn delete<T: DeserializeOwned>(&self, path: &str) -> Result<T, Error> {
+        self.execute_json(Method::DELETE, path, None).await
+    }
+
     async fn execute_json<T: DeserializeOwned>(
         &self,
         method: Method,
@@ -544,8 +550,14 @@ list_item_by_id!(
     pingpp_types::BatchWithdrawal,
     pingpp_types::Recharge,
     pingpp_types::Refund,
-    pingpp_types::Event
+    pingpp_types::SettleAccount
 );
+
+impl ListItem for pingpp_types::Event {
+    fn list_item_id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+}
 
 impl ListItem for serde_json::Value {
     fn list_item_id(&self) -> Option<&str> {

@@ -93,6 +93,12 @@ macro_rules! string_enum {
                 Ok(Self::from(s.into_owned()))
             }
         }
+
+        impl $crate::wire::WireDe for $name {
+            fn wire_de<'de, D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                <Self as ::serde::Deserialize>::deserialize(d)
+            }
+        }
     };
 }
 
@@ -182,6 +188,29 @@ string_enum! {
         UnsettledFunds => "unsettled_funds",
         /// The recharged balance.
         RechargeFunds => "recharge_funds",
+    }
+}
+
+string_enum! {
+    /// Channel of a settle account (`settle_account.channel`; the Go SDK's demo lists
+    /// `bank_account`, `alipay` and `wx_pub`).
+    pub enum SettleAccountChannel {
+        /// A bank card.
+        BankAccount => "bank_account",
+        /// An Alipay account.
+        Alipay => "alipay",
+        /// WeChat Pay (official account), paid to an open id.
+        WxPub => "wx_pub",
+    }
+}
+
+string_enum! {
+    /// Transfer type of a settle account recipient (`recipient.type`).
+    pub enum RecipientType {
+        /// Company to person (企业向个人付款).
+        B2c => "b2c",
+        /// Company to company (企业向企业付款).
+        B2b => "b2b",
     }
 }
 

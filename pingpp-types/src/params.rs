@@ -10,10 +10,14 @@ use crate::enums::{BatchWithdrawalStatus, Channel, WithdrawalStatus};
 /// Most objects one page may hold.
 pub const MAX_PER_PAGE: u32 = 100;
 
-/// Paging of recharge and recharge-refund lists (`page` from 1, `per_page` 1-100).
+/// Highest page number (the refund guide's Go sample, seed 000: "页码，取值范围：1~1000000000").
+pub const MAX_PAGE: u32 = 1_000_000_000;
+
+/// Paging of recharge, recharge-refund and settle-account lists (`page` 1 to
+/// 1,000,000,000, `per_page` 1-100).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListParams {
-    /// Page number, from 1.
+    /// Page number, 1 to 1,000,000,000.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<u32>,
     /// Objects per page, 1-100.
@@ -43,7 +47,7 @@ impl ListParams {
 /// Query of `GET /v1/apps/{app}/withdrawals`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WithdrawalListParams {
-    /// Page number, from 1.
+    /// Page number, 1 to 1,000,000,000.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<u32>,
     /// Objects per page, 1-100.
@@ -100,7 +104,7 @@ impl WithdrawalListParams {
 /// Query of `GET /v1/apps/{app}/batch_withdrawals`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BatchWithdrawalListParams {
-    /// Page number, from 1.
+    /// Page number, 1 to 1,000,000,000.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<u32>,
     /// Objects per page, 1-100.

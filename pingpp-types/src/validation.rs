@@ -10,9 +10,14 @@ use serde_json::Value;
 use crate::batch::{CreateBatchWithdrawal, MAX_BATCH_WITHDRAWALS};
 use crate::common::Metadata;
 use crate::enums::AlipayAccountType;
-use crate::params::{BatchWithdrawalListParams, ListParams, MAX_PER_PAGE, WithdrawalListParams};
+use crate::params::{
+    BatchWithdrawalListParams, ListParams, MAX_PAGE, MAX_PER_PAGE, WithdrawalListParams,
+};
 use crate::recharge::{CreateRecharge, CreateRechargeCharge};
 use crate::refund::CreateRechargeRefund;
+use crate::settle_account::{
+    AlipayRecipient, BankAccountRecipient, CreateSettleAccount, WxPubRecipient,
+};
 use crate::withdrawal::{
     AlipayExtra, AllinpayExtra, ChannelExtra, CreateWithdrawal, JdpayExtra, UnionpayBank,
     UnionpayExtra, UpdateWithdrawal, WithdrawalDestination, WxExtra,
@@ -26,9 +31,10 @@ pub const MAX_REFUND_DESCRIPTION_CHARS: usize = 255;
 pub const MAX_CHARGE_SUBJECT_CHARS: usize = 32;
 /// Most characters in a recharge charge `body`.
 pub const MAX_CHARGE_BODY_CHARS: usize = 128;
-/// Most keys in `metadata`.
-pub const MAX_METADATA_KEYS: usize = 20;
-/// Most characters in `metadata`, counted as described in [`validate_metadata`].
+/// Most key/value pairs in `metadata` (the Go SDK guide: "支持最多 10 对键值对").
+pub const MAX_METADATA_KEYS: usize = 10;
+/// Most characters in `metadata`, counted as described in [`validate_metadata`] (the Go
+/// SDK guide: "总长度要在 1000 个 unicode 字符").
 pub const MAX_METADATA_CHARS: usize = 1000;
 
 /// Why parameters were rejected before sending. Messages name the field and
@@ -88,9 +94,14 @@ pub enum ValidationError {
         /// The rule, in words.
         rule: &'static str,
     },
-    /// WeChat `force_check` was given without `name`.
-    #[error("`extra.force_check` is only allowed together with `extra.name`")]
-    ForceCheckWithoutName,
+    /// Two fields that must not be sent together were.
+    #[error("`{field}` and `{other}` must not be sent together")]
+    Conflict {
+        /// The field refused.
+        field: &'static str,
+        /// The field it conflicts with.
+        other: &'static str,
+    },
     /// An Alipay account declared `ALIPAY_USERID` is not a user id.
     #[error(
         "`extra.account` must be an Alipay user id (16 digits starting with 2088) when `extra.account_type` is ALIPAY_USERID"
@@ -107,12 +118,18 @@ pub enum ValidationError {
         value: String,
     },
     /// `metadata` has too many keys.
-    #[error("`metadata` must have at most {max} keys, got {actual}")]
+    #[error("`metadata` must have at most {max} pairs, got {actual}")]
     MetadataTooManyKeys {
         /// The limit.
         max: usize,
         /// The number of keys given.
         actual: usize,
+    },
+    /// A `metadata` value is an object or an array (metadata is flat).
+    #[error("`metadata` values must be flat (no objects or arrays), but `{key}` is not")]
+    MetadataNotFlat {
+        /// The key whose value is nested.
+        key: String,
     },
     /// `metadata` is too long.
     #[error("`metadata` must have at most {max} characters in its keys and values, got {actual}")]
@@ -148,6 +165,29 @@ pub enum ValidationError {
         /// The value given.
         value: i64,
     },
+}
+
+impl ValidationError {
+    /// The parameter at fault, in dotted form (`order_no`, `extra.account`,
+    /// `charge.amount`), when there is one.
+    pub fn field(&self) -> Option<&str> {
+        Some(match self {
+            Self::Empty { field }
+            | Self::NotPositive { field, .. }
+            | Self::Negative { field, .. }
+            | Self::TooLong { field, .. }
+            | Self::NotAllowed { field, .. }
+            | Self::OutOfRange { field, .. }
+            | Self::Conflict { field, .. } => field,
+            Self::FeeExceedsAmount { .. } => "user_fee",
+            Self::InvalidOrderNo { .. } => "order_no",
+            Self::InvalidAlipayUserId => "extra.account",
+            Self::MetadataTooManyKeys { .. }
+            | Self::MetadataNotFlat { .. }
+            | Self::MetadataTooLong { .. } => "metadata",
+            Self::BatchSize { .. } | Self::EmptyWithdrawalId { .. } => "withdrawals",
+        })
+    }
 }
 
 /// Client-side validation of request parameters.
@@ -204,18 +244,25 @@ fn opt_metadata(metadata: Option<&Metadata>) -> Result<(), ValidationError> {
     metadata.map_or(Ok(()), validate_metadata)
 }
 
-/// Checks the metadata limits: at most [`MAX_METADATA_KEYS`] keys and
-/// [`MAX_METADATA_CHARS`] characters.
+/// Checks the metadata limits of the Go SDK guide ("支持最多 10 对键值对，不支持嵌套，总长度要在
+/// 1000 个 unicode 字符"): at most [`MAX_METADATA_KEYS`] pairs, flat values (no object or
+/// array), at most [`MAX_METADATA_CHARS`] characters.
 ///
 /// Characters counted: every key, plus every value — a string value by its
 /// characters (without quotes), any other value by the characters of its
-/// compact JSON text (`true` is 4, `12` is 2, `{"a":1}` is 7).
+/// JSON text (`true` is 4, `12` is 2).
 pub fn validate_metadata(metadata: &Metadata) -> Result<(), ValidationError> {
     if metadata.len() > MAX_METADATA_KEYS {
         return Err(ValidationError::MetadataTooManyKeys {
             max: MAX_METADATA_KEYS,
             actual: metadata.len(),
         });
+    }
+    if let Some((key, _)) = metadata
+        .iter()
+        .find(|(_, v)| matches!(v, Value::Object(_) | Value::Array(_)))
+    {
+        return Err(ValidationError::MetadataNotFlat { key: key.clone() });
     }
     let actual: usize = metadata
         .iter()
@@ -236,14 +283,16 @@ pub fn validate_metadata(metadata: &Metadata) -> Result<(), ValidationError> {
     Ok(())
 }
 
+/// `page` 1 to 1,000,000,000 and `per_page` 1 to 100 (the refund guide's Go sample, seed 000:
+/// "取值范围：1~1000000000" and "1~100").
 fn page_params(page: Option<u32>, per_page: Option<u32>) -> Result<(), ValidationError> {
     if let Some(page) = page
-        && page < 1
+        && !(1..=MAX_PAGE).contains(&page)
     {
         return Err(ValidationError::OutOfRange {
             field: "page",
             min: 1,
-            max: i64::from(u32::MAX),
+            max: i64::from(MAX_PAGE),
             value: i64::from(page),
         });
     }
@@ -260,56 +309,19 @@ fn page_params(page: Option<u32>, per_page: Option<u32>) -> Result<(), Validatio
     Ok(())
 }
 
-/// Order number rule of a withdrawal destination.
-#[derive(Clone, Copy)]
-enum OrderNoRule {
-    /// 1 to n ASCII digits.
-    Digits(usize),
-    /// 1 to n ASCII letters or digits.
-    Alnum(usize),
-    /// 10 digits then 10 to 30 letters or digits.
-    Allinpay,
+/// The unionpay order number rule, the only withdrawal order number rule a source states:
+/// "提现订单号，为长度不大于 16 的数字" (Node SDK, `docs/withdrawal.md`, a unionpay
+/// example). Other channels' order numbers have no documented format (the official
+/// allinpay samples alone range from 10 to 22 digits), so only emptiness is refused.
+fn unionpay_order_no(order_no: &str) -> bool {
+    (1..=16).contains(&order_no.len()) && order_no.bytes().all(|b| b.is_ascii_digit())
 }
 
-impl OrderNoRule {
-    fn describe(self) -> &'static str {
-        match self {
-            Self::Digits(16) => "1-16 digits",
-            Self::Alnum(50) => "1-50 letters or digits",
-            Self::Alnum(_) => "1-64 letters or digits",
-            Self::Digits(_) => "digits",
-            Self::Allinpay => {
-                "a 10-digit merchant number followed by a 10-30 character alphanumeric serial (20-40 characters)"
-            }
-        }
-    }
-
-    fn matches(self, s: &str) -> bool {
-        let len = s.len();
-        match self {
-            Self::Digits(max) => (1..=max).contains(&len) && s.bytes().all(|b| b.is_ascii_digit()),
-            Self::Alnum(max) => {
-                (1..=max).contains(&len) && s.bytes().all(|b| b.is_ascii_alphanumeric())
-            }
-            Self::Allinpay => {
-                (20..=40).contains(&len)
-                    && s.bytes().all(|b| b.is_ascii_alphanumeric())
-                    && s.bytes().take(10).all(|b| b.is_ascii_digit())
-            }
-        }
-    }
-}
-
-fn order_no_rule(destination: &WithdrawalDestination) -> OrderNoRule {
-    match destination {
-        WithdrawalDestination::Channel(ChannelExtra::Unionpay(_)) => OrderNoRule::Digits(16),
-        WithdrawalDestination::Channel(
-            ChannelExtra::Wx(_) | ChannelExtra::WxPub(_) | ChannelExtra::WxLite(_),
-        ) => OrderNoRule::Alnum(50),
-        WithdrawalDestination::Channel(ChannelExtra::Allinpay(_)) => OrderNoRule::Allinpay,
-        WithdrawalDestination::Channel(ChannelExtra::Alipay(_) | ChannelExtra::Jdpay(_))
-        | WithdrawalDestination::SettleAccount(_) => OrderNoRule::Alnum(64),
-    }
+/// Charge order numbers: letters and digits only ("要求数字或字母，不允许其他字符",
+/// Node SDK `example/charge_create.js`; the length it gives, 8-20, is only a
+/// recommendation).
+fn charge_order_no(order_no: &str) -> bool {
+    order_no.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 impl Validate for UnionpayExtra {
@@ -347,11 +359,12 @@ impl Validate for AlipayExtra {
 }
 
 impl Validate for WxExtra {
+    /// Checks: `open_id` non-empty; `name`, when given, non-empty. `force_check`
+    /// without `name` is not an error: the server ignores it.
     fn validate(&self) -> Result<(), ValidationError> {
         non_empty("extra.open_id", &self.open_id)?;
         match &self.name {
             Some(name) => non_empty("extra.name", name),
-            None if self.force_check.is_some() => Err(ValidationError::ForceCheckWithoutName),
             None => Ok(()),
         }
     }
@@ -407,28 +420,23 @@ impl Validate for WithdrawalDestination {
 
 impl Validate for CreateWithdrawal {
     /// Checks: `user` non-empty; `amount` > 0; 0 ≤ `user_fee` ≤ `amount`;
-    /// `order_no` follows the channel's rule (unionpay 1-16 digits; alipay,
-    /// jdpay and settle accounts 1-64 alphanumeric; wx, wx_pub, wx_lite 1-50
-    /// alphanumeric; allinpay 10 digits + 10-30 alphanumeric); `description`
+    /// `order_no` non-empty, and for unionpay at most 16 digits; `description`
     /// at most 60 characters; metadata limits; the channel's required extra
-    /// fields non-empty, `force_check` only with `name`, and an
-    /// `ALIPAY_USERID` account shaped like one.
+    /// fields non-empty, and an `ALIPAY_USERID` account shaped like one.
     fn validate(&self) -> Result<(), ValidationError> {
         non_empty("user", &self.user)?;
         positive("amount", self.amount)?;
-        user_fee(self.user_fee, "amount", self.amount)?;
+        user_fee(Some(self.user_fee), "amount", self.amount)?;
         if self.order_no.is_empty() {
             return Err(ValidationError::Empty { field: "order_no" });
         }
-        let rule = order_no_rule(&self.destination);
-        if !rule.matches(&self.order_no) {
+        if let WithdrawalDestination::Channel(ChannelExtra::Unionpay(_)) = &self.destination
+            && !unionpay_order_no(&self.order_no)
+        {
             return Err(ValidationError::InvalidOrderNo {
-                channel: match self.destination.channel() {
-                    Some(c) => format!("channel `{c}`"),
-                    None => "a settle account".to_owned(),
-                },
+                channel: "channel `unionpay`".to_owned(),
                 order_no: self.order_no.clone(),
-                rule: rule.describe(),
+                rule: "1-16 digits",
             });
         }
         if let Some(d) = &self.description {
@@ -464,7 +472,8 @@ impl Validate for CreateBatchWithdrawal {
 }
 
 impl Validate for CreateRechargeRefund {
-    /// Checks: `description` non-empty, at most 255 characters; metadata limits.
+    /// Checks: `description` non-empty, at most 255 characters; metadata limits;
+    /// `funding_source`, when given, `unsettled_funds` or `recharge_funds`.
     fn validate(&self) -> Result<(), ValidationError> {
         non_empty("description", &self.description)?;
         max_chars(
@@ -472,17 +481,33 @@ impl Validate for CreateRechargeRefund {
             &self.description,
             MAX_REFUND_DESCRIPTION_CHARS,
         )?;
-        opt_metadata(self.metadata.as_ref())
+        opt_metadata(self.metadata.as_ref())?;
+        match &self.funding_source {
+            Some(f) if f.is_unknown() => Err(ValidationError::NotAllowed {
+                field: "funding_source",
+                allowed: "unsettled_funds or recharge_funds",
+                value: f.to_string(),
+            }),
+            _ => Ok(()),
+        }
     }
 }
 
 impl Validate for CreateRechargeCharge {
-    /// Checks: `amount` > 0; `channel` and `order_no` non-empty; `subject`
-    /// non-empty, at most 32 characters; `body` non-empty, at most 128.
+    /// Checks: `amount` > 0; `channel` non-empty; `order_no` non-empty, letters
+    /// and digits only; `subject` non-empty, at most 32 characters; `body`
+    /// non-empty, at most 128.
     fn validate(&self) -> Result<(), ValidationError> {
         positive("charge.amount", self.amount)?;
         non_empty("charge.channel", &self.channel)?;
         non_empty("charge.order_no", &self.order_no)?;
+        if !charge_order_no(&self.order_no) {
+            return Err(ValidationError::InvalidOrderNo {
+                channel: format!("charge channel `{}`", self.channel),
+                order_no: self.order_no.clone(),
+                rule: "letters and digits only",
+            });
+        }
         non_empty("charge.subject", &self.subject)?;
         max_chars("charge.subject", &self.subject, MAX_CHARGE_SUBJECT_CHARS)?;
         non_empty("charge.body", &self.body)?;
@@ -492,18 +517,26 @@ impl Validate for CreateRechargeCharge {
 
 impl Validate for CreateRecharge {
     /// Checks: `user` non-empty; the charge; 0 ≤ `user_fee` ≤ `charge.amount`;
-    /// `balance_bonus` ≥ 0; `from_user`, when given, non-empty; metadata limits.
+    /// `balance_bonus.amount` ≥ 0; not both `user_fee` and `balance_bonus` (Java and
+    /// Node SDK docs: "不可和 `balance_bonus[amount]` 同时传"); `from_user`, when given,
+    /// non-empty; metadata limits.
     fn validate(&self) -> Result<(), ValidationError> {
         non_empty("user", &self.user)?;
         self.charge.validate()?;
         user_fee(self.user_fee, "charge.amount", self.charge.amount)?;
-        if let Some(value) = self.balance_bonus
-            && value < 0
-        {
-            return Err(ValidationError::Negative {
-                field: "balance_bonus",
-                value,
-            });
+        if let Some(bonus) = self.balance_bonus {
+            if bonus.amount < 0 {
+                return Err(ValidationError::Negative {
+                    field: "balance_bonus.amount",
+                    value: bonus.amount,
+                });
+            }
+            if self.user_fee.is_some() {
+                return Err(ValidationError::Conflict {
+                    field: "balance_bonus",
+                    other: "user_fee",
+                });
+            }
         }
         if let Some(from) = &self.from_user {
             non_empty("from_user", from)?;
@@ -512,15 +545,57 @@ impl Validate for CreateRecharge {
     }
 }
 
+/// A bank or Alipay recipient: account and name both required.
+fn named_recipient(account: &str, name: &str) -> Result<(), ValidationError> {
+    non_empty("recipient.account", account)?;
+    non_empty("recipient.name", name)
+}
+
+impl Validate for BankAccountRecipient {
+    fn validate(&self) -> Result<(), ValidationError> {
+        named_recipient(&self.account, &self.name)
+    }
+}
+
+impl Validate for AlipayRecipient {
+    fn validate(&self) -> Result<(), ValidationError> {
+        named_recipient(&self.account, &self.name)
+    }
+}
+
+impl Validate for WxPubRecipient {
+    fn validate(&self) -> Result<(), ValidationError> {
+        non_empty("recipient.account", &self.open_id)?;
+        match &self.name {
+            Some(name) => non_empty("recipient.name", name),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Validate for CreateSettleAccount {
+    /// Checks: `recipient.account` non-empty; `recipient.name` non-empty for bank
+    /// accounts and Alipay (the withdrawal they pay needs it: "收款人姓名" is required
+    /// for unionpay and alipay) and, when given, for `wx_pub`.
+    fn validate(&self) -> Result<(), ValidationError> {
+        match self {
+            Self::BankAccount(r) => r.validate(),
+            Self::Alipay(r) => r.validate(),
+            Self::WxPub(r) => r.validate(),
+        }
+    }
+}
+
 impl Validate for ListParams {
-    /// Checks: `page` ≥ 1, `per_page` 1-100.
+    /// Checks: `page` 1 to 1,000,000,000, `per_page` 1-100.
     fn validate(&self) -> Result<(), ValidationError> {
         page_params(self.page, self.per_page)
     }
 }
 
 impl Validate for WithdrawalListParams {
-    /// Checks: `page` ≥ 1, `per_page` 1-100, `user`, when given, non-empty.
+    /// Checks: `page` 1 to 1,000,000,000, `per_page` 1-100, `user`, when given,
+    /// non-empty.
     fn validate(&self) -> Result<(), ValidationError> {
         page_params(self.page, self.per_page)?;
         if let Some(user) = &self.user {
@@ -531,7 +606,7 @@ impl Validate for WithdrawalListParams {
 }
 
 impl Validate for BatchWithdrawalListParams {
-    /// Checks: `page` ≥ 1, `per_page` 1-100.
+    /// Checks: `page` 1 to 1,000,000,000, `per_page` 1-100.
     fn validate(&self) -> Result<(), ValidationError> {
         page_params(self.page, self.per_page)
     }

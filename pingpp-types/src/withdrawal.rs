@@ -1,99 +1,114 @@
 //! Withdrawals: the [`Withdrawal`] object, typed channel destinations and the
 //! create / update parameters.
 
-use serde::de::Error as _;
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Error as _, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
-use crate::common::{JsonMap, Metadata, null_as_default};
+use crate::common::{JsonMap, Metadata};
 use crate::enums::{AlipayAccountType, Channel, WithdrawalStatus};
+use crate::strict::StrictValue;
+use crate::wire::W;
 
-/// A withdrawal object (`object: "withdrawal"`, numeric-looking string ids).
-///
-/// The server may send most string fields as `null` or `""`, so they are
-/// `Option<String>`; `""` stays `Some("")`. Every field is always serialized
-/// (`null` when `None`), and unknown top-level fields are kept in
-/// [`Withdrawal::other`]. The response [`Withdrawal::extra`] is kept as a JSON
-/// map with every key, known or not; [`Withdrawal::channel_extra`] reads a
-/// typed view of it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Withdrawal {
-    /// Withdrawal id.
-    pub id: String,
-    /// Object type, `"withdrawal"`.
-    #[serde(default = "withdrawal_object")]
-    pub object: String,
-    /// App id.
-    #[serde(default)]
-    pub app: Option<String>,
-    /// Amount in fen deducted from the user's balance.
-    pub amount: i64,
-    /// Asset transaction id.
-    #[serde(default)]
-    pub asset_transaction: Option<String>,
-    /// Balance transaction id.
-    #[serde(default)]
-    pub balance_transaction: Option<String>,
-    /// Channel; `None` for some settle-account withdrawals.
-    #[serde(default)]
-    pub channel: Option<Channel>,
-    /// Creation time (Unix seconds).
-    pub created: i64,
-    /// Description.
-    #[serde(default)]
-    pub description: Option<String>,
-    /// Recipient details echoed by the server, with every key it sent
-    /// (`null` reads as empty).
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub extra: JsonMap,
-    /// Failure message (often Chinese).
-    #[serde(default)]
-    pub failure_msg: Option<String>,
-    /// Fee in fen.
-    #[serde(default)]
-    pub fee: Option<i64>,
-    /// Live mode (`false` in test mode).
-    #[serde(default)]
-    pub livemode: bool,
-    /// Merchant metadata (`null` reads as empty).
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub metadata: Metadata,
-    /// Operation URL.
-    #[serde(default)]
-    pub operation_url: Option<String>,
-    /// Merchant order number.
-    #[serde(default)]
-    pub order_no: Option<String>,
-    /// Source (e.g. the batch withdrawal id).
-    #[serde(default)]
-    pub source: Option<String>,
-    /// Status.
-    pub status: WithdrawalStatus,
-    /// Cancel time (Unix seconds).
-    #[serde(default)]
-    pub time_canceled: Option<i64>,
-    /// Success time (Unix seconds).
-    #[serde(default)]
-    pub time_succeeded: Option<i64>,
-    /// User id.
-    #[serde(default)]
-    pub user: Option<String>,
-    /// Fee in fen borne by the user.
-    #[serde(default)]
-    pub user_fee: Option<i64>,
-    /// Settlement account id, for settle-account withdrawals.
-    #[serde(default)]
-    pub settle_account: Option<String>,
-    /// Top-level fields this SDK does not know, kept verbatim.
-    #[serde(flatten)]
-    pub other: JsonMap,
-}
-
-fn withdrawal_object() -> String {
-    "withdrawal".to_owned()
+wire_object! {
+    /// A withdrawal object (`object: "withdrawal"`, numeric-looking string ids).
+    ///
+    /// The server may send most string fields as `null` or `""`, so they are
+    /// `Option<String>`; `""` stays `Some("")` (a withdrawal just created has
+    /// `"asset_transaction": ""`). Parsing keeps the shape the server sent and
+    /// serializing writes it back unchanged; a withdrawal built with
+    /// [`Withdrawal::new`] writes every documented field (`null` when `None`).
+    /// Unknown top-level fields are kept in [`Withdrawal::other`]. The response
+    /// [`Withdrawal::extra`] is kept as a JSON map with every key, known or not (the
+    /// server answers unionpay `card_number` / `user_name` where the request said
+    /// `account` / `name`); [`Withdrawal::channel_extra`] reads a typed view of it.
+    pub struct Withdrawal {
+        /// Withdrawal id.
+        pub id: String = "id" [required],
+        /// Object type, `"withdrawal"`.
+        pub object: String = "object" [default = "withdrawal"],
+        /// App id.
+        pub app: Option<String> = "app" [nullable],
+        /// Amount in fen deducted from the user's balance.
+        pub amount: i64 = "amount" [required],
+        /// Asset transaction id (`""` until money moves).
+        pub asset_transaction: Option<String> = "asset_transaction" [nullable],
+        /// Balance transaction id (`""` until money moves).
+        pub balance_transaction: Option<String> = "balance_transaction" [nullable],
+        /// Channel; `None` for some settle-account withdrawals.
+        pub channel: Option<Channel> = "channel" [nullable],
+        /// Creation time (Unix seconds).
+        pub created: i64 = "created" [required],
+        /// Description.
+        pub description: Option<String> = "description" [nullable],
+        /// Recipient details as the server reports them, with every key it sent
+        /// (`null` and absent read as empty).
+        pub extra: JsonMap = "extra" [map],
+        /// Failure message (often Chinese).
+        pub failure_msg: Option<String> = "failure_msg" [nullable],
+        /// Fee in fen.
+        pub fee: Option<i64> = "fee" [nullable],
+        /// Live mode (`false` in test mode).
+        pub livemode: bool = "livemode" [default = false],
+        /// Merchant metadata (`null` and absent read as empty).
+        pub metadata: Metadata = "metadata" [map],
+        /// Operation URL.
+        pub operation_url: Option<String> = "operation_url" [nullable],
+        /// Merchant order number.
+        pub order_no: Option<String> = "order_no" [nullable],
+        /// Source: the transfer (`tr_...`) once confirmed, or the batch withdrawal id.
+        pub source: Option<String> = "source" [nullable],
+        /// Status.
+        pub status: WithdrawalStatus = "status" [required],
+        /// Cancel time (Unix seconds).
+        pub time_canceled: Option<i64> = "time_canceled" [nullable],
+        /// Success time (Unix seconds).
+        pub time_succeeded: Option<i64> = "time_succeeded" [nullable],
+        /// User id.
+        pub user: Option<String> = "user" [nullable],
+        /// Fee in fen borne by the user.
+        pub user_fee: Option<i64> = "user_fee" [nullable],
+        /// Settlement account id, for settle-account withdrawals.
+        pub settle_account: Option<String> = "settle_account" [nullable],
+    }
 }
 
 impl Withdrawal {
+    /// A withdrawal with the given id, amount, creation time and status; every other
+    /// field empty (for tests and for building responses).
+    pub fn new(id: impl Into<String>, amount: i64, created: i64, status: WithdrawalStatus) -> Self {
+        Self {
+            id: id.into(),
+            object: "withdrawal".to_owned(),
+            app: None,
+            amount,
+            asset_transaction: None,
+            balance_transaction: None,
+            channel: None,
+            created,
+            description: None,
+            extra: JsonMap::new(),
+            failure_msg: None,
+            fee: None,
+            livemode: false,
+            metadata: Metadata::new(),
+            operation_url: None,
+            order_no: None,
+            source: None,
+            status,
+            time_canceled: None,
+            time_succeeded: None,
+            user: None,
+            user_fee: None,
+            settle_account: None,
+            other: JsonMap::new(),
+            shape: Self::BLANK_SHAPE,
+        }
+    }
+
     /// A string value of the response `extra`, if present and a string.
     pub fn extra_str(&self, key: &str) -> Option<&str> {
         self.extra.get(key).and_then(Value::as_str)
@@ -140,6 +155,7 @@ fn normalize_extra(extra: &mut JsonMap) {
 /// `open_bank`, or both. The type makes it impossible to give neither.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "UnionpayBankWire", into = "UnionpayBankWire")]
+#[non_exhaustive]
 pub enum UnionpayBank {
     /// Bank code (`open_bank_code`), e.g. `0308` for China Merchants Bank.
     Code(String),
@@ -212,7 +228,12 @@ impl From<UnionpayBank> for UnionpayBankWire {
 }
 
 /// `extra` of a `unionpay` withdrawal.
+///
+/// Sent as `account` / `name`; the older names `card_number` / `user_name` (which
+/// the server uses in its answers, and the Node SDK's docs in requests) are accepted
+/// when reading.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UnionpayExtra {
     /// Card or passbook number (older responses call it `card_number`).
     #[serde(alias = "card_number")]
@@ -268,10 +289,13 @@ impl UnionpayExtra {
 
 /// `extra` of an `alipay` withdrawal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AlipayExtra {
     /// Alipay account (user id or logon id).
     pub account: String,
-    /// Account holder's real name.
+    /// Account holder's real name (the server answers `user_name`, accepted when
+    /// reading).
+    #[serde(alias = "user_name")]
     pub name: String,
     /// Kind of `account`; when `ALIPAY_USERID`, the account must be a
     /// 16-digit number starting with `2088`.
@@ -298,8 +322,10 @@ impl AlipayExtra {
 
 /// `extra` of a WeChat withdrawal (`wx`, `wx_pub`, `wx_lite`).
 ///
-/// Serialized as `open_id`; `openid` is accepted when reading.
+/// Serialized as `open_id` (the Go SDK's spelling); `openid` (several documentation
+/// samples) is accepted when reading.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WxExtra {
     /// The recipient's WeChat open id.
     #[serde(alias = "openid")]
@@ -307,7 +333,9 @@ pub struct WxExtra {
     /// Recipient's real name, checked by WeChat when `force_check` is true.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// Whether WeChat must check `name`; only allowed together with `name`.
+    /// Whether WeChat must check `name`. Without `name` the server ignores it (the Go
+    /// SDK's settle-account demo: "仅当 name 参数不为空时该参数生效"), so it then has no
+    /// effect; it is sent as given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub force_check: Option<bool>,
 }
@@ -334,10 +362,17 @@ impl WxExtra {
         self.force_check = Some(true);
         self
     }
+
+    /// Sets `force_check`; it has no effect unless a name is given too.
+    pub fn force_check(mut self, force_check: bool) -> Self {
+        self.force_check = Some(force_check);
+        self
+    }
 }
 
 /// `extra` of an `allinpay` withdrawal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AllinpayExtra {
     /// Card or passbook number.
     pub account: String,
@@ -384,6 +419,7 @@ impl AllinpayExtra {
 
 /// `extra` of a `jdpay` withdrawal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct JdpayExtra {
     /// Card number.
     pub account: String,
@@ -413,6 +449,7 @@ impl JdpayExtra {
 /// Serializes as `{"channel": "...", "extra": {...}}`; inside
 /// [`CreateWithdrawal`] these two keys sit at the top level of the body.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ChannelExtra {
     /// `unionpay`.
     Unionpay(UnionpayExtra),
@@ -449,20 +486,31 @@ impl ChannelExtra {
     /// Fails for an unknown channel, or when `extra` lacks a field the
     /// channel requires.
     pub fn from_parts(channel: &Channel, extra: Value) -> Result<Self, serde_json::Error> {
-        Ok(match channel {
-            Channel::Unionpay => Self::Unionpay(serde_json::from_value(extra)?),
-            Channel::Alipay => Self::Alipay(serde_json::from_value(extra)?),
-            Channel::Wx => Self::Wx(serde_json::from_value(extra)?),
-            Channel::WxPub => Self::WxPub(serde_json::from_value(extra)?),
-            Channel::WxLite => Self::WxLite(serde_json::from_value(extra)?),
-            Channel::Allinpay => Self::Allinpay(serde_json::from_value(extra)?),
-            Channel::Jdpay => Self::Jdpay(serde_json::from_value(extra)?),
-            other => {
-                return Err(serde_json::Error::custom(format_args!(
-                    "unsupported withdrawal channel `{other}`"
-                )));
-            }
-        })
+        Self::from_deserializer(channel, extra)
+    }
+
+    /// Reads the typed extra of `channel` from `d`, refusing duplicate keys.
+    fn from_deserializer<'de, D: Deserializer<'de>>(
+        channel: &Channel,
+        d: D,
+    ) -> Result<Self, D::Error> {
+        if !is_withdrawal_channel(channel) {
+            return Err(D::Error::custom(format_args!(
+                "unsupported withdrawal channel `{channel}`"
+            )));
+        }
+        // Through a strict value first: a key repeated in `extra` is refused.
+        let extra = StrictValue.deserialize(d)?;
+        let typed = match channel {
+            Channel::Unionpay => UnionpayExtra::deserialize(extra).map(Self::Unionpay),
+            Channel::Alipay => AlipayExtra::deserialize(extra).map(Self::Alipay),
+            Channel::Wx => WxExtra::deserialize(extra).map(Self::Wx),
+            Channel::WxPub => WxExtra::deserialize(extra).map(Self::WxPub),
+            Channel::WxLite => WxExtra::deserialize(extra).map(Self::WxLite),
+            Channel::Allinpay => AllinpayExtra::deserialize(extra).map(Self::Allinpay),
+            _ => JdpayExtra::deserialize(extra).map(Self::Jdpay),
+        };
+        typed.map_err(D::Error::custom)
     }
 
     fn body(&self) -> ExtraBody<'_> {
@@ -496,6 +544,7 @@ struct ChannelExtraSer<'a> {
 #[derive(Deserialize)]
 struct ChannelExtraDe {
     channel: Channel,
+    #[serde(deserialize_with = "crate::strict::value")]
     extra: Value,
 }
 
@@ -544,6 +593,7 @@ impl From<JdpayExtra> for ChannelExtra {
 /// account bound to the user.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum WithdrawalDestination {
     /// Pay through a channel (`channel` + `extra` on the wire).
     Channel(ChannelExtra),
@@ -567,11 +617,29 @@ impl WithdrawalDestination {
     }
 }
 
+/// Whether `channel` is one of the seven withdrawal channels.
+fn is_withdrawal_channel(channel: &Channel) -> bool {
+    matches!(
+        channel,
+        Channel::Unionpay
+            | Channel::Alipay
+            | Channel::Wx
+            | Channel::WxPub
+            | Channel::WxLite
+            | Channel::Allinpay
+            | Channel::Jdpay
+    )
+}
+
 /// Parameters of `POST /v1/apps/{app}/withdrawals`.
 ///
 /// On the wire the destination is flat: either `channel` + `extra`, or
 /// `settle_account`. When reading a body that has both, the channel wins (as
 /// on the server, which then ignores the settle account).
+///
+/// `user_fee` is always sent, `0` unless set: the withdrawal guide marks it
+/// required ("必传") and the Go SDK always sends it. Reading a body without it
+/// fails, as the server refuses one.
 ///
 /// ```
 /// use pingpp_types::{AlipayExtra, ChannelExtra, CreateWithdrawal, Validate};
@@ -581,22 +649,23 @@ impl WithdrawalDestination {
 ///     "2026113000001",
 ///     ChannelExtra::Alipay(AlipayExtra::new("someone@example.com", "张三")),
 /// )
-/// .user_fee(50)
 /// .description("余额提现");
 /// params.validate().unwrap();
 /// let json = serde_json::to_value(&params).unwrap();
 /// assert_eq!(json["channel"], "alipay");
 /// assert_eq!(json["extra"]["name"], "张三");
+/// assert_eq!(json["user_fee"], 0);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateWithdrawal {
     /// User id (required).
     pub user: String,
     /// Amount in fen deducted from the user's balance (required, > 0).
     pub amount: i64,
-    /// Fee in fen borne by the user (0 ≤ user_fee ≤ amount).
-    pub user_fee: Option<i64>,
-    /// Merchant order number (required, unique; format depends on the channel).
+    /// Fee in fen borne by the user (0 ≤ user_fee ≤ amount; always sent, 0 by default).
+    pub user_fee: i64,
+    /// Merchant order number (required, unique; unionpay: at most 16 digits).
     pub order_no: String,
     /// Description, at most 60 characters.
     pub description: Option<String>,
@@ -607,7 +676,7 @@ pub struct CreateWithdrawal {
 }
 
 impl CreateWithdrawal {
-    /// Parameters with the required fields.
+    /// Parameters with the required fields (`user_fee` 0).
     pub fn new(
         user: impl Into<String>,
         amount: i64,
@@ -617,7 +686,7 @@ impl CreateWithdrawal {
         Self {
             user: user.into(),
             amount,
-            user_fee: None,
+            user_fee: 0,
             order_no: order_no.into(),
             description: None,
             metadata: None,
@@ -642,7 +711,7 @@ impl CreateWithdrawal {
 
     /// Sets the fee borne by the user.
     pub fn user_fee(mut self, user_fee: i64) -> Self {
-        self.user_fee = Some(user_fee);
+        self.user_fee = user_fee;
         self
     }
 
@@ -671,8 +740,7 @@ impl CreateWithdrawal {
 struct CreateWithdrawalSer<'a> {
     user: &'a str,
     amount: i64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    user_fee: Option<i64>,
+    user_fee: i64,
     order_no: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<&'a str>,
@@ -684,25 +752,6 @@ struct CreateWithdrawalSer<'a> {
     extra: Option<ExtraBody<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     settle_account: Option<&'a str>,
-}
-
-#[derive(Deserialize)]
-struct CreateWithdrawalDe {
-    user: String,
-    amount: i64,
-    #[serde(default)]
-    user_fee: Option<i64>,
-    order_no: String,
-    #[serde(default)]
-    description: Option<String>,
-    #[serde(default)]
-    metadata: Option<Metadata>,
-    #[serde(default)]
-    channel: Option<Channel>,
-    #[serde(default)]
-    extra: Option<Value>,
-    #[serde(default)]
-    settle_account: Option<String>,
 }
 
 impl Serialize for CreateWithdrawal {
@@ -726,30 +775,127 @@ impl Serialize for CreateWithdrawal {
     }
 }
 
+/// Reads `extra` once the channel is known, so that an error in it is reported
+/// under `extra` (e.g. by `serde_path_to_error`).
+struct ExtraSeed<'a>(&'a Channel);
+
+impl<'de> DeserializeSeed<'de> for ExtraSeed<'_> {
+    type Value = ChannelExtra;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<ChannelExtra, D::Error> {
+        ChannelExtra::from_deserializer(self.0, d)
+    }
+}
+
+/// `extra` as read: typed when `channel` came first, else raw until the end.
+enum ExtraRead {
+    Typed(ChannelExtra),
+    Raw(Value),
+}
+
 impl<'de> Deserialize<'de> for CreateWithdrawal {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let w = CreateWithdrawalDe::deserialize(d)?;
-        let destination = match (w.channel, w.settle_account) {
-            (Some(channel), _) => {
-                let extra = w.extra.unwrap_or_else(|| Value::Object(JsonMap::new()));
-                WithdrawalDestination::Channel(
-                    ChannelExtra::from_parts(&channel, extra).map_err(D::Error::custom)?,
-                )
+        d.deserialize_map(CreateWithdrawalVisitor)
+    }
+}
+
+struct CreateWithdrawalVisitor;
+
+impl<'de> Visitor<'de> for CreateWithdrawalVisitor {
+    type Value = CreateWithdrawal;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("withdrawal parameters (a JSON object)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<CreateWithdrawal, A::Error> {
+        fn once<T, E: de::Error>(slot: &Option<T>, name: &'static str) -> Result<(), E> {
+            if slot.is_some() {
+                Err(E::duplicate_field(name))
+            } else {
+                Ok(())
             }
+        }
+        let mut user: Option<String> = None;
+        let mut amount: Option<i64> = None;
+        let mut user_fee: Option<i64> = None;
+        let mut order_no: Option<String> = None;
+        let mut description: Option<Option<String>> = None;
+        let mut metadata: Option<Option<Metadata>> = None;
+        let mut channel: Option<Option<Channel>> = None;
+        let mut extra: Option<ExtraRead> = None;
+        let mut settle_account: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            match key.as_ref() {
+                "user" => {
+                    once(&user, "user")?;
+                    user = Some(map.next_value()?);
+                }
+                "amount" => {
+                    once(&amount, "amount")?;
+                    amount = Some(map.next_value()?);
+                }
+                "user_fee" => {
+                    once(&user_fee, "user_fee")?;
+                    user_fee = Some(map.next_value()?);
+                }
+                "order_no" => {
+                    once(&order_no, "order_no")?;
+                    order_no = Some(map.next_value()?);
+                }
+                "description" => {
+                    once(&description, "description")?;
+                    description = Some(map.next_value()?);
+                }
+                "metadata" => {
+                    once(&metadata, "metadata")?;
+                    metadata = Some(map.next_value::<W<Option<Metadata>>>()?.0);
+                }
+                "channel" => {
+                    once(&channel, "channel")?;
+                    let c: Option<Channel> = map.next_value()?;
+                    if let Some(c) = &c
+                        && !is_withdrawal_channel(c)
+                    {
+                        return Err(de::Error::invalid_value(
+                            de::Unexpected::Str(c.as_str()),
+                            &"one of unionpay, alipay, wx, wx_pub, wx_lite, allinpay, jdpay",
+                        ));
+                    }
+                    channel = Some(c);
+                }
+                "extra" => {
+                    once(&extra, "extra")?;
+                    extra = Some(match channel.as_ref() {
+                        Some(Some(c)) => ExtraRead::Typed(map.next_value_seed(ExtraSeed(c))?),
+                        _ => ExtraRead::Raw(map.next_value_seed(StrictValue)?),
+                    });
+                }
+                "settle_account" => {
+                    once(&settle_account, "settle_account")?;
+                    settle_account = Some(map.next_value()?);
+                }
+                _ => {
+                    map.next_value::<de::IgnoredAny>()?;
+                }
+            }
+        }
+        let destination = match (channel.flatten(), settle_account.flatten()) {
+            (Some(channel), _) => WithdrawalDestination::Channel(match extra {
+                Some(ExtraRead::Typed(e)) => e,
+                Some(ExtraRead::Raw(v)) => ChannelExtra::from_parts(&channel, v)
+                    .map_err(|e| de::Error::custom(format_args!("invalid `extra`: {e}")))?,
+                None => return Err(de::Error::missing_field("extra")),
+            }),
             (None, Some(account)) => WithdrawalDestination::SettleAccount(account),
-            (None, None) => {
-                return Err(D::Error::custom(
-                    "a withdrawal needs `channel` + `extra` or `settle_account`",
-                ));
-            }
+            (None, None) => return Err(de::Error::missing_field("channel")),
         };
-        Ok(Self {
-            user: w.user,
-            amount: w.amount,
-            user_fee: w.user_fee,
-            order_no: w.order_no,
-            description: w.description,
-            metadata: w.metadata,
+        Ok(CreateWithdrawal {
+            user: user.ok_or_else(|| de::Error::missing_field("user"))?,
+            amount: amount.ok_or_else(|| de::Error::missing_field("amount"))?,
+            user_fee: user_fee.ok_or_else(|| de::Error::missing_field("user_fee"))?,
+            order_no: order_no.ok_or_else(|| de::Error::missing_field("order_no"))?,
+            description: description.flatten(),
+            metadata: metadata.flatten(),
             destination,
         })
     }

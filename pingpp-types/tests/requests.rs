@@ -98,7 +98,7 @@ fn wechat_sends_open_id_and_reads_openid() {
     );
 
     let read: CreateWithdrawal = serde_json::from_value(json!({
-        "user": "u", "amount": 100, "order_no": "wx1", "channel": "wx_pub",
+        "user": "u", "amount": 100, "user_fee": 0, "order_no": "wx1", "channel": "wx_pub",
         "extra": {"openid": "oXYZ"}
     }))
     .unwrap();
@@ -138,7 +138,7 @@ fn settle_account_withdrawal_sends_settle_account_only() {
     let p = CreateWithdrawal::to_settle_account("u", 500, "s1", "320116111500013812");
     assert_eq!(
         to_json(&p),
-        json!({"user": "u", "amount": 500, "order_no": "s1", "settle_account": "320116111500013812"})
+        json!({"user": "u", "amount": 500, "user_fee": 0, "order_no": "s1", "settle_account": "320116111500013812"})
     );
     let back: CreateWithdrawal = serde_json::from_value(to_json(&p)).unwrap();
     assert_eq!(back, p);
@@ -147,7 +147,7 @@ fn settle_account_withdrawal_sends_settle_account_only() {
 #[test]
 fn reading_a_body_with_channel_and_settle_account_keeps_the_channel() {
     let read: CreateWithdrawal = serde_json::from_value(json!({
-        "user": "u", "amount": 100, "order_no": "a1", "channel": "alipay",
+        "user": "u", "amount": 100, "user_fee": 0, "order_no": "a1", "channel": "alipay",
         "extra": {"account": "a@example.com", "name": "n"}, "settle_account": "320"
     }))
     .unwrap();
@@ -160,15 +160,15 @@ fn reading_a_body_with_channel_and_settle_account_keeps_the_channel() {
 #[test]
 fn reading_a_body_without_destination_or_with_unknown_channel_fails() {
     let none = serde_json::from_value::<CreateWithdrawal>(
-        json!({"user": "u", "amount": 1, "order_no": "1"}),
+        json!({"user": "u", "amount": 1, "user_fee": 0, "order_no": "1"}),
     );
-    assert!(none.unwrap_err().to_string().contains("settle_account"));
+    assert!(none.unwrap_err().to_string().contains("channel"));
     let unknown = serde_json::from_value::<CreateWithdrawal>(
-        json!({"user": "u", "amount": 1, "order_no": "1", "channel": "paypal", "extra": {}}),
+        json!({"user": "u", "amount": 1, "user_fee": 0, "order_no": "1", "channel": "paypal", "extra": {}}),
     );
     assert!(unknown.unwrap_err().to_string().contains("paypal"));
     let missing = serde_json::from_value::<CreateWithdrawal>(
-        json!({"user": "u", "amount": 1, "order_no": "1", "channel": "jdpay", "extra": {"account": "1"}}),
+        json!({"user": "u", "amount": 1, "user_fee": 0, "order_no": "1", "channel": "jdpay", "extra": {"account": "1"}}),
     );
     assert!(missing.is_err());
 }
@@ -219,7 +219,7 @@ fn refund_and_recharge_params_skip_absent_fields() {
         json!({
             "user": "u",
             "charge": {"amount": 1000, "channel": "alipay", "order_no": "R1", "subject": "充值", "body": "充值 10 元", "client_ip": "127.0.0.1"},
-            "balance_bonus": 10
+            "balance_bonus": {"amount": 10}
         })
     );
 }
@@ -242,5 +242,134 @@ fn list_params_skip_none() {
     assert_eq!(
         to_json(&BatchWithdrawalListParams::new().per_page(10)),
         json!({"per_page": 10})
+    );
+}
+
+#[test]
+fn withdrawal_always_sends_user_fee_and_reading_requires_it() {
+    let p = CreateWithdrawal::new("u", 100, "1", ChannelExtra::Wx(WxExtra::new("o")));
+    assert_eq!(to_json(&p)["user_fee"], 0);
+    assert_eq!(to_json(&p.clone().user_fee(7))["user_fee"], 7);
+    // The server refuses a body without it ("必传"): so does reading.
+    let err = serde_json::from_value::<CreateWithdrawal>(json!({
+        "user": "u", "amount": 100, "order_no": "1", "channel": "wx", "extra": {"open_id": "o"}
+    }))
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("missing field `user_fee`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn balance_bonus_is_an_object_and_a_bare_number_is_refused() {
+    let official = json!({
+        "user": "u", "balance_bonus": {"amount": 100},
+        "charge": {"amount": 1000, "channel": "alipay", "order_no": "R1", "subject": "s", "body": "b"}
+    });
+    let r: CreateRecharge = serde_json::from_value(official.clone()).unwrap();
+    assert_eq!(r.balance_bonus.map(|b| b.amount), Some(100));
+    assert_eq!(to_json(&r), official);
+    let mut bare = official;
+    bare["balance_bonus"] = json!(100);
+    assert!(serde_json::from_value::<CreateRecharge>(bare).is_err());
+}
+
+#[test]
+fn time_expire_reads_an_integer_or_a_numeric_string() {
+    let charge = |t: serde_json::Value| {
+        serde_json::from_value::<CreateRechargeCharge>(json!({
+            "amount": 1, "channel": "alipay", "order_no": "R1", "subject": "s", "body": "b",
+            "time_expire": t
+        }))
+    };
+    assert_eq!(
+        charge(json!(1_700_000_000)).unwrap().time_expire,
+        Some(1_700_000_000)
+    );
+    let from_string = charge(json!("1700000000")).unwrap();
+    assert_eq!(from_string.time_expire, Some(1_700_000_000));
+    // Written back as the documented integer.
+    assert_eq!(to_json(&from_string)["time_expire"], 1_700_000_000);
+    assert_eq!(charge(json!(null)).unwrap().time_expire, None);
+    for bad in [json!("soon"), json!(""), json!("-5"), json!(1.5)] {
+        assert!(charge(bad.clone()).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn duplicate_keys_are_refused_at_every_level() {
+    let bodies = [
+        r#"{"user":"u","amount":1,"amount":99999999999,"user_fee":0,"order_no":"1","channel":"wx","extra":{"open_id":"o"}}"#,
+        r#"{"user":"u","amount":1,"user_fee":0,"order_no":"1","channel":"wx","extra":{"open_id":"o","open_id":"p"}}"#,
+        r#"{"user":"u","amount":1,"user_fee":0,"order_no":"1","channel":"wx","extra":{"open_id":"o"},"metadata":{"k":1,"k":2}}"#,
+        r#"{"user":"u","amount":1,"user_fee":0,"order_no":"1","extra":{"open_id":"o","name":"a","name":"b"},"channel":"wx"}"#,
+    ];
+    for body in bodies {
+        assert!(
+            serde_json::from_str::<CreateWithdrawal>(body).is_err(),
+            "{body}"
+        );
+    }
+    assert!(
+        serde_json::from_str::<CreateRechargeRefund>(
+            r#"{"description":"d","metadata":{"a":1,"a":2}}"#
+        )
+        .is_err()
+    );
+    assert!(
+        serde_json::from_str::<CreateRecharge>(
+            r#"{"user":"u","charge":{"amount":1,"channel":"c","order_no":"1","subject":"s","body":"b","extra":{"x":1,"x":2}}}"#
+        )
+        .is_err()
+    );
+    // Responses too: a repeated field, or a repeated key inside metadata.
+    assert!(
+        serde_json::from_str::<pingpp_types::Withdrawal>(
+            r#"{"id":"1","amount":1,"amount":2,"created":1,"status":"created"}"#
+        )
+        .is_err()
+    );
+    assert!(
+        serde_json::from_str::<pingpp_types::Withdrawal>(
+            r#"{"id":"1","amount":1,"created":1,"status":"created","metadata":{"a":{"b":1,"b":2}}}"#
+        )
+        .is_err()
+    );
+}
+
+#[test]
+fn settle_account_params_wire_form() {
+    use pingpp_types::{AlipayRecipient, CreateSettleAccount, RecipientType, WxPubRecipient};
+    let wx = CreateSettleAccount::WxPub(
+        WxPubRecipient::new("oXYZ")
+            .name("张三")
+            .kind(RecipientType::B2c)
+            .force_check(false),
+    );
+    assert_eq!(
+        to_json(&wx),
+        json!({"channel": "wx_pub", "recipient": {"account": "oXYZ", "name": "张三", "type": "b2c", "force_check": false}})
+    );
+    let back: CreateSettleAccount = serde_json::from_value(to_json(&wx)).unwrap();
+    assert_eq!(back, wx);
+    let ali = CreateSettleAccount::from(AlipayRecipient::new("a@example.com", "李四"));
+    assert_eq!(
+        to_json(&ali)["recipient"],
+        json!({"account": "a@example.com", "name": "李四"})
+    );
+    assert!(
+        serde_json::from_value::<CreateSettleAccount>(
+            json!({"channel": "paypal", "recipient": {"account": "x"}})
+        )
+        .is_err()
+    );
+    assert!(
+        serde_json::from_value::<CreateSettleAccount>(
+            json!({"channel": "alipay", "recipient": {"account": "x"}})
+        )
+        .unwrap_err()
+        .to_string()
+        .contains("name")
     );
 }

@@ -1,13 +1,17 @@
 //! Property tests: every public type survives serialize → parse unchanged.
 
 use pingpp_types::{
-    AlipayAccountType, AlipayExtra, AllinpayExtra, ApiErrorBody, ApiErrorDetail, BatchWithdrawal,
-    BatchWithdrawalItems, BatchWithdrawalListParams, BatchWithdrawalStatus, Channel, ChannelExtra,
-    CreateBatchWithdrawal, CreateRecharge, CreateRechargeCharge, CreateRechargeRefund,
-    CreateWithdrawal, ErrorType, Event, EventData, FundingSource, JdpayExtra, JsonMap, List,
-    ListParams, Recharge, Refund, RefundStatus, UnionpayBank, UnionpayExtra, UpdateWithdrawal,
-    Validate, ValidationError, Withdrawal, WithdrawalAction, WithdrawalDestination,
-    WithdrawalListParams, WithdrawalStatus, WxExtra,
+    AlipayAccountType, AlipayExtra, AllinpayExtra, ApiErrorBody, ApiErrorDetail, BalanceBonus,
+    BatchWithdrawal, BatchWithdrawalItems, BatchWithdrawalListParams, BatchWithdrawalStatus,
+    Channel, ChannelExtra, CreateBatchWithdrawal, CreateRecharge, CreateRechargeCharge,
+    CreateRechargeRefund, CreateWithdrawal, ErrorType, Event, EventData, FundingSource, JdpayExtra,
+    JsonMap, List, ListParams, Recharge, Refund, RefundStatus, UnionpayBank, UnionpayExtra,
+    UpdateWithdrawal, Validate, ValidationError, Withdrawal, WithdrawalAction,
+    WithdrawalDestination, WithdrawalListParams, WithdrawalStatus, WxExtra,
+};
+use pingpp_types::{
+    AlipayRecipient, BankAccountRecipient, CreateSettleAccount, RecipientType, SettleAccount,
+    SettleAccountChannel, SettleAccountRecipient, WxPubRecipient,
 };
 use proptest::collection::{btree_map, vec};
 use proptest::option;
@@ -134,26 +138,24 @@ fn refund_with_object(object: BoxedStrategy<String>) -> impl Strategy<Value = Re
                 (status, time_succeed, description, failure_code, failure_msg, metadata),
                 (charge, charge_order_no, transaction_no, extra, currency),
                 (funding_source, other),
-            )| Refund {
-                id,
-                object,
-                order_no,
-                amount,
-                created,
-                succeed,
-                status,
-                time_succeed,
-                description,
-                failure_code,
-                failure_msg,
-                metadata,
-                charge,
-                charge_order_no,
-                transaction_no,
-                extra,
-                currency,
-                funding_source,
-                other,
+            )| {
+                let mut r = Refund::new(id, amount, created, status);
+                r.object = object;
+                r.order_no = order_no;
+                r.succeed = succeed;
+                r.time_succeed = time_succeed;
+                r.description = description;
+                r.failure_code = failure_code;
+                r.failure_msg = failure_msg;
+                r.metadata = metadata;
+                r.charge = charge;
+                r.charge_order_no = charge_order_no;
+                r.transaction_no = transaction_no;
+                r.extra = extra;
+                r.currency = currency;
+                r.funding_source = funding_source;
+                r.other = other;
+                r
             },
         )
 }
@@ -203,31 +205,29 @@ fn withdrawal_with_object(object: BoxedStrategy<String>) -> impl Strategy<Value 
                 (channel, created, description, extra, failure_msg, fee),
                 (livemode, metadata, operation_url, order_no, source, status),
                 (time_canceled, time_succeeded, user, user_fee, settle_account, other),
-            )| Withdrawal {
-                id,
-                object,
-                app,
-                amount,
-                asset_transaction,
-                balance_transaction,
-                channel,
-                created,
-                description,
-                extra,
-                failure_msg,
-                fee,
-                livemode,
-                metadata,
-                operation_url,
-                order_no,
-                source,
-                status,
-                time_canceled,
-                time_succeeded,
-                user,
-                user_fee,
-                settle_account,
-                other,
+            )| {
+                let mut w = Withdrawal::new(id, amount, created, status);
+                w.object = object;
+                w.app = app;
+                w.asset_transaction = asset_transaction;
+                w.balance_transaction = balance_transaction;
+                w.channel = channel;
+                w.description = description;
+                w.extra = extra;
+                w.failure_msg = failure_msg;
+                w.fee = fee;
+                w.livemode = livemode;
+                w.metadata = metadata;
+                w.operation_url = operation_url;
+                w.order_no = order_no;
+                w.source = source;
+                w.time_canceled = time_canceled;
+                w.time_succeeded = time_succeeded;
+                w.user = user;
+                w.user_fee = user_fee;
+                w.settle_account = settle_account;
+                w.other = other;
+                w
             },
         )
 }
@@ -268,25 +268,24 @@ fn recharge_with_object(object: BoxedStrategy<String>) -> impl Strategy<Value = 
                 (succeeded, time_succeeded, refunded, user, from_user, user_fee),
                 (charge, balance_bonus, balance_transaction, description),
                 (metadata, other),
-            )| Recharge {
-                id,
-                object,
-                app,
-                created,
-                livemode,
-                amount,
-                succeeded,
-                time_succeeded,
-                refunded,
-                user,
-                from_user,
-                user_fee,
-                charge,
-                balance_bonus,
-                balance_transaction,
-                description,
-                metadata,
-                other,
+            )| {
+                let mut r = Recharge::new(id, amount, created);
+                r.object = object;
+                r.app = app;
+                r.livemode = livemode;
+                r.succeeded = succeeded;
+                r.time_succeeded = time_succeeded;
+                r.refunded = refunded;
+                r.user = user;
+                r.from_user = from_user;
+                r.user_fee = user_fee;
+                r.charge = charge;
+                r.balance_bonus = balance_bonus;
+                r.balance_transaction = balance_transaction;
+                r.description = description;
+                r.metadata = metadata;
+                r.other = other;
+                r
             },
         )
 }
@@ -366,29 +365,28 @@ fn batch_withdrawal() -> impl Strategy<Value = BatchWithdrawal> {
                 ),
                 (count_canceled, fee, metadata, operation_url, source, status),
                 (time_finished, user_fee, withdrawals, other),
-            )| BatchWithdrawal {
-                id,
-                object,
-                app,
-                created,
-                livemode,
-                amount,
-                amount_succeeded,
-                amount_failed,
-                amount_canceled,
-                count,
-                count_succeeded,
-                count_failed,
-                count_canceled,
-                fee,
-                metadata,
-                operation_url,
-                source,
-                status,
-                time_finished,
-                user_fee,
-                withdrawals,
-                other,
+            )| {
+                let mut b = BatchWithdrawal::new(id, created, status);
+                b.object = object;
+                b.app = app;
+                b.livemode = livemode;
+                b.amount = amount;
+                b.amount_succeeded = amount_succeeded;
+                b.amount_failed = amount_failed;
+                b.amount_canceled = amount_canceled;
+                b.count = count;
+                b.count_succeeded = count_succeeded;
+                b.count_failed = count_failed;
+                b.count_canceled = count_canceled;
+                b.fee = fee;
+                b.metadata = metadata;
+                b.operation_url = operation_url;
+                b.source = source;
+                b.time_finished = time_finished;
+                b.user_fee = user_fee;
+                b.withdrawals = withdrawals;
+                b.other = other;
+                b
             },
         )
 }
@@ -477,35 +475,33 @@ fn unionpay_extra() -> BoxedStrategy<UnionpayExtra> {
         opt_text(),
         opt_text(),
     )
-        .prop_map(
-            |(account, name, bank, prov, city, sub_bank)| UnionpayExtra {
-                account,
-                name,
-                bank,
-                prov,
-                city,
-                sub_bank,
-            },
-        )
+        .prop_map(|(account, name, bank, prov, city, sub_bank)| {
+            let mut e = UnionpayExtra::new(account, name, bank);
+            e.prov = prov;
+            e.city = city;
+            e.sub_bank = sub_bank;
+            e
+        })
         .boxed()
 }
 
 fn alipay_extra() -> BoxedStrategy<AlipayExtra> {
     (text(), text(), option::of(alipay_account_type()))
-        .prop_map(|(account, name, account_type)| AlipayExtra {
-            account,
-            name,
-            account_type,
+        .prop_map(|(account, name, account_type)| {
+            let mut e = AlipayExtra::new(account, name);
+            e.account_type = account_type;
+            e
         })
         .boxed()
 }
 
 fn wx_extra() -> BoxedStrategy<WxExtra> {
     (text(), opt_text(), option::of(any::<bool>()))
-        .prop_map(|(open_id, name, force_check)| WxExtra {
-            open_id,
-            name,
-            force_check,
+        .prop_map(|(open_id, name, force_check)| {
+            let mut e = WxExtra::new(open_id);
+            e.name = name;
+            e.force_check = force_check;
+            e
         })
         .boxed()
 }
@@ -513,12 +509,11 @@ fn wx_extra() -> BoxedStrategy<WxExtra> {
 fn allinpay_extra() -> BoxedStrategy<AllinpayExtra> {
     (text(), text(), text(), opt_text(), option::of(any::<u8>()))
         .prop_map(
-            |(account, name, open_bank_code, business_code, card_type)| AllinpayExtra {
-                account,
-                name,
-                open_bank_code,
-                business_code,
-                card_type,
+            |(account, name, open_bank_code, business_code, card_type)| {
+                let mut e = AllinpayExtra::new(account, name, open_bank_code);
+                e.business_code = business_code;
+                e.card_type = card_type;
+                e
             },
         )
         .boxed()
@@ -555,7 +550,7 @@ fn create_withdrawal() -> impl Strategy<Value = CreateWithdrawal> {
     (
         text(),
         any::<i64>(),
-        opt_i64(),
+        any::<i64>(),
         text(),
         opt_text(),
         option::of(json_map()),
@@ -563,15 +558,11 @@ fn create_withdrawal() -> impl Strategy<Value = CreateWithdrawal> {
     )
         .prop_map(
             |(user, amount, user_fee, order_no, description, metadata, destination)| {
-                CreateWithdrawal {
-                    user,
-                    amount,
-                    user_fee,
-                    order_no,
-                    description,
-                    metadata,
-                    destination,
-                }
+                let mut w = CreateWithdrawal::new(user, amount, order_no, destination);
+                w.user_fee = user_fee;
+                w.description = description;
+                w.metadata = metadata;
+                w
             },
         )
 }
@@ -616,33 +607,30 @@ fn create_recharge() -> impl Strategy<Value = CreateRecharge> {
             |(
                 (amount, channel, order_no, subject, body, client_ip, time_expire, extra),
                 (user, user_fee, balance_bonus, from_user, description, metadata),
-            )| CreateRecharge {
-                user,
-                charge: CreateRechargeCharge {
-                    amount,
-                    channel,
-                    order_no,
-                    subject,
-                    body,
-                    client_ip,
-                    time_expire,
-                    extra,
-                },
-                user_fee,
-                balance_bonus,
-                from_user,
-                description,
-                metadata,
+            )| {
+                let mut charge =
+                    CreateRechargeCharge::new(amount, channel, order_no, subject, body);
+                charge.client_ip = client_ip;
+                charge.time_expire = time_expire;
+                charge.extra = extra;
+                let mut r = CreateRecharge::new(user, charge);
+                r.user_fee = user_fee;
+                r.balance_bonus = balance_bonus.map(BalanceBonus::new);
+                r.from_user = from_user;
+                r.description = description;
+                r.metadata = metadata;
+                r
             },
         )
 }
 
 fn create_refund() -> impl Strategy<Value = CreateRechargeRefund> {
     (text(), option::of(json_map()), option::of(funding_source())).prop_map(
-        |(description, metadata, funding_source)| CreateRechargeRefund {
-            description,
-            metadata,
-            funding_source,
+        |(description, metadata, funding_source)| {
+            let mut r = CreateRechargeRefund::new(description);
+            r.metadata = metadata;
+            r.funding_source = funding_source;
+            r
         },
     )
 }
@@ -682,6 +670,74 @@ fn batch_list_params() -> impl Strategy<Value = BatchWithdrawalListParams> {
             per_page,
             status,
         })
+}
+
+fn settle_account() -> impl Strategy<Value = SettleAccount> {
+    (
+        (
+            text(),
+            text(),
+            any::<i64>(),
+            string_enum::<SettleAccountChannel>(SettleAccountChannel::KNOWN),
+        ),
+        (
+            opt_text(),
+            opt_text(),
+            option::of(string_enum::<RecipientType>(RecipientType::KNOWN)),
+        ),
+        (
+            opt_text(),
+            opt_text(),
+            option::of(any::<bool>()),
+            other_fields(),
+            other_fields(),
+        ),
+    )
+        .prop_map(
+            |(
+                (id, object, created, channel),
+                (account, name, kind),
+                (open_bank, open_bank_code, force_check, recipient_other, other),
+            )| {
+                let mut r = SettleAccountRecipient::new("");
+                r.account = account;
+                r.name = name;
+                r.kind = kind;
+                r.open_bank = open_bank;
+                r.open_bank_code = open_bank_code;
+                r.force_check = force_check;
+                r.other = recipient_other;
+                let mut a = SettleAccount::new(id, created, channel, r);
+                a.object = object;
+                a.other = other;
+                a
+            },
+        )
+}
+
+fn create_settle_account() -> impl Strategy<Value = CreateSettleAccount> {
+    let kind = || option::of(string_enum::<RecipientType>(RecipientType::KNOWN));
+    prop_oneof![
+        (text(), text(), kind(), opt_text(), opt_text()).prop_map(|(a, n, k, ob, oc)| {
+            let mut r = BankAccountRecipient::new(a, n);
+            r.kind = k;
+            r.open_bank = ob;
+            r.open_bank_code = oc;
+            CreateSettleAccount::BankAccount(r)
+        }),
+        (text(), text(), kind()).prop_map(|(a, n, k)| {
+            let mut r = AlipayRecipient::new(a, n);
+            r.kind = k;
+            CreateSettleAccount::Alipay(r)
+        }),
+        (text(), opt_text(), kind(), option::of(any::<bool>())).prop_map(|(o, n, k, f)| {
+            let mut r = WxPubRecipient::new(o);
+            r.name = n;
+            r.kind = k;
+            r.force_check = f;
+            CreateSettleAccount::WxPub(r)
+        }),
+    ]
 }
 
 // ---------- the property ----------
@@ -744,6 +800,9 @@ round_trip_props! {
     list_params_round_trips: list_params();
     withdrawal_list_params_round_trips: withdrawal_list_params();
     batch_list_params_round_trips: batch_list_params();
+    settle_account_round_trips: settle_account();
+    settle_account_list_round_trips: list_of(settle_account());
+    create_settle_account_round_trips: create_settle_account();
 }
 
 // ---------- validation properties ----------
@@ -794,5 +853,112 @@ proptest! {
         let w = CreateWithdrawal::new("u", amount, "a1", ChannelExtra::Alipay(AlipayExtra::new("a", "n")))
             .user_fee(fee);
         prop_assert_eq!(w.validate().is_ok(), (0..=amount).contains(&fee));
+    }
+}
+
+// ---------- wire shape: absent stays absent, null stays null ----------
+
+/// Removes or nulls the given keys of `value` as `plan` says (0 keep, 1 remove, 2 null
+/// when `nullable`), then checks parse → serialize gives it back exactly.
+fn reshaped_round_trip<T>(
+    value: &T,
+    keys: &[(&str, bool)],
+    plan: &[u8],
+    inner: Option<&str>,
+) -> Result<(), TestCaseError>
+where
+    T: Serialize + DeserializeOwned,
+{
+    let mut json = serde_json::to_value(value).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    {
+        let mut obj = json.as_object_mut().expect("an object");
+        if let Some(inner) = inner {
+            obj = obj
+                .get_mut(inner)
+                .and_then(|d| d.get_mut("object"))
+                .and_then(Value::as_object_mut)
+                .expect("data.object");
+        }
+        for ((key, nullable), step) in keys.iter().zip(plan) {
+            match step {
+                1 => {
+                    obj.remove(*key);
+                }
+                2 if *nullable => {
+                    obj.insert((*key).to_owned(), Value::Null);
+                }
+                _ => {}
+            }
+        }
+    }
+    let parsed: T = serde_json::from_value(json.clone())
+        .map_err(|e| TestCaseError::fail(format!("{e} while parsing {json}")))?;
+    let back = serde_json::to_value(&parsed).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    prop_assert_eq!(back, json);
+    Ok(())
+}
+
+/// Withdrawal keys that may be absent, and whether they may be `null`.
+const WITHDRAWAL_KEYS: [(&str, bool); 21] = [
+    ("object", false),
+    ("app", true),
+    ("asset_transaction", true),
+    ("balance_transaction", true),
+    ("channel", true),
+    ("description", true),
+    ("extra", true),
+    ("failure_msg", true),
+    ("fee", true),
+    ("livemode", false),
+    ("metadata", true),
+    ("operation_url", true),
+    ("order_no", true),
+    ("source", true),
+    ("time_canceled", true),
+    ("time_succeeded", true),
+    ("user", true),
+    ("user_fee", true),
+    ("settle_account", true),
+    ("x_unknown", true),
+    ("zz", true),
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn withdrawal_keeps_absent_and_null_fields(w in withdrawal(), plan in vec(0u8..3, 21)) {
+        reshaped_round_trip(&w, &WITHDRAWAL_KEYS, &plan, None)?;
+    }
+
+    #[test]
+    fn refund_keeps_absent_and_null_fields(r in refund(), plan in vec(0u8..3, 15)) {
+        let keys = [
+            ("object", false), ("order_no", true), ("succeed", false), ("time_succeed", true),
+            ("description", true), ("failure_code", true), ("failure_msg", true),
+            ("metadata", true), ("charge", true), ("charge_order_no", true),
+            ("transaction_no", true), ("extra", true), ("currency", true),
+            ("funding_source", true), ("x_other", true),
+        ];
+        reshaped_round_trip(&r, &keys, &plan, None)?;
+    }
+
+    #[test]
+    fn event_keeps_absent_and_null_fields(e in event(), plan in vec(0u8..3, 7)) {
+        let keys = [
+            ("id", true), ("object", false), ("livemode", false), ("pending_webhooks", true),
+            ("request", true), ("scope", true), ("acct_id", true),
+        ];
+        reshaped_round_trip(&e, &keys, &plan, None)?;
+    }
+
+    #[test]
+    fn withdrawal_inside_an_event_keeps_its_shape(
+        w in withdrawal_with_object(Just("withdrawal".to_owned()).boxed()),
+        plan in vec(0u8..3, 19),
+    ) {
+        let e = Event::new("evt_1", 1, false, EventData::WithdrawalSucceeded(Box::new(w)));
+        // Not "object" (it selects the type) and not the unknown keys.
+        reshaped_round_trip(&e, &WITHDRAWAL_KEYS[1..20], &plan, Some("data"))?;
     }
 }

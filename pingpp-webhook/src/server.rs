@@ -21,7 +21,7 @@
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let verifier = Verifier::from_pem(&std::fs::read_to_string("pingpp_public_key.pem")?)?;
 //! let service = WebhookService::new(verifier, |event: Event| async move {
-//!     println!("{} {}", event.event_type(), event.id);
+//!     println!("{} {:?}", event.event_type(), event.id);
 //!     Ok::<(), std::io::Error>(())
 //! });
 //! let listener = tokio::net::TcpListener::bind("0.0.0.0:8080").await?;
@@ -184,31 +184,41 @@ impl<H: EventHandler, D: DedupStore> WebhookService<H, D> {
             }
         };
 
-        match self.inner.dedup.claim(&event.id).await {
-            Ok(Claim::New) => {}
-            Ok(Claim::Duplicate) => {
-                tracing::info!(event_id = %event.id, "duplicate Ping++ event acknowledged");
-                return text(StatusCode::OK, "duplicate");
-            }
-            Ok(Claim::InProgress) => {
-                tracing::info!(event_id = %event.id, "Ping++ event is being handled; asked for a retry");
-                return text(StatusCode::CONFLICT, "event is being handled; retry later");
-            }
-            Err(e) => {
-                tracing::error!(error = %e, event_id = %event.id, "dedup store failed");
-                return text(StatusCode::INTERNAL_SERVER_ERROR, "try again later");
-            }
+        // An event without an id cannot be deduplicated: it is handled on every delivery.
+        let dedup_id = event.id.clone();
+        match &dedup_id {
+            None => tracing::warn!(
+                event_type = event.event_type(),
+                "Ping++ event has no id: it cannot be deduplicated and is handled on every delivery"
+            ),
+            Some(id) => match self.inner.dedup.claim(id).await {
+                Ok(Claim::New) => {}
+                Ok(Claim::Duplicate) => {
+                    tracing::info!(event_id = %id, "duplicate Ping++ event acknowledged");
+                    return text(StatusCode::OK, "duplicate");
+                }
+                Ok(Claim::InProgress) => {
+                    tracing::info!(event_id = %id, "Ping++ event is being handled; asked for a retry");
+                    return text(StatusCode::CONFLICT, "event is being handled; retry later");
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, event_id = %id, "dedup store failed");
+                    return text(StatusCode::INTERNAL_SERVER_ERROR, "try again later");
+                }
+            },
         }
 
         let inner = Arc::clone(&self.inner);
         let outcome = tokio::spawn(async move {
-            let event_id = event.id.clone();
+            let event_id = dedup_id.clone().unwrap_or_default();
             let event_type = event.event_type().to_owned();
             let worker = Arc::clone(&inner);
             let result = tokio::spawn(async move { worker.handler.handle(event).await }).await;
             let failure = match result {
                 Ok(Ok(())) => {
-                    if let Err(e) = inner.dedup.complete(&event_id).await {
+                    if dedup_id.is_some()
+                        && let Err(e) = inner.dedup.complete(&event_id).await
+                    {
                         tracing::error!(error = %e, %event_id, "could not mark event id as handled");
                     }
                     return true;
@@ -218,7 +228,9 @@ impl<H: EventHandler, D: DedupStore> WebhookService<H, D> {
                 Err(_) => "handler cancelled".to_owned(),
             };
             tracing::error!(%event_id, %event_type, error = %failure, "Ping++ event handler failed");
-            if let Err(e) = inner.dedup.release(&event_id).await {
+            if dedup_id.is_some()
+                && let Err(e) = inner.dedup.release(&event_id).await
+            {
                 tracing::error!(error = %e, %event_id, "could not release event id after failure");
             }
             false

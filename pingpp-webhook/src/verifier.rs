@@ -28,7 +28,7 @@ pub const DEFAULT_MAX_BODY_SIZE: usize = 1024 * 1024;
 ///
 /// // Per delivery, with the raw body bytes and the `X-Pingplusplus-Signature` value:
 /// let event = verifier.verify_and_parse(body, signature_header.as_str())?;
-/// assert_eq!(event.id, "evt_1");
+/// assert_eq!(event.id.as_deref(), Some("evt_1"));
 /// # Ok(())
 /// # }
 /// ```
@@ -156,11 +156,11 @@ impl Verifier {
         }
         let event = crate::parse(body)?;
         if event.livemode {
-            tracing::warn!(event_id = %event.id, "rejected an unsigned live-mode Ping++ event");
+            tracing::warn!(event_id = ?event.id, "rejected an unsigned live-mode Ping++ event");
             return Err(WebhookError::MissingSignature);
         }
         tracing::warn!(
-            event_id = %event.id,
+            event_id = ?event.id,
             "accepted an unsigned test-mode Ping++ event (insecure_accept_unsigned_test_events)"
         );
         Ok(Some(event))

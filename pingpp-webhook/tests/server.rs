@@ -28,13 +28,17 @@ async fn start(service_verifier: pingpp_webhook::Verifier) -> (SocketAddr, Arc<S
         let record = Arc::clone(&record);
         async move {
             record.calls.fetch_add(1, Ordering::SeqCst);
-            if event.id.starts_with("evt_panic") {
+            if event.id.as_deref().unwrap_or("").starts_with("evt_panic") {
                 panic!("handler bug");
             }
-            if event.id.starts_with("evt_fail") {
+            if event.id.as_deref().unwrap_or("").starts_with("evt_fail") {
                 return Err::<(), HandlerError>("database unavailable".into());
             }
-            record.ids.lock().unwrap().push(event.id.clone());
+            record
+                .ids
+                .lock()
+                .unwrap()
+                .push(event.id.clone().unwrap_or_default());
             Ok(())
         }
     });
@@ -356,4 +360,17 @@ async fn custom_dedup_store_is_used_and_its_failure_answers_500() {
     assert_eq!(post_signed(addr, &body).await.0, 200);
     assert_eq!(post_signed(addr, &body).await.0, 200);
     assert_eq!(calls.load(Ordering::SeqCst), 1);
+}
+
+/// The withdrawal guide prints events without `id`: they cannot be deduplicated, so
+/// each delivery reaches the handler (and each is acknowledged).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn event_without_id_is_handled_on_every_delivery() {
+    let (addr, seen) = start(verifier()).await;
+    let body = br#"{"created":1505992666,"livemode":true,"type":"balance.withdrawal.succeeded","data":{"object":{"id":"1711111111222210555","object":"withdrawal","amount":100,"created":1505992661,"status":"succeeded","extra":{"open_id":"openid"}}},"object":"event","request":"iar_x"}"#;
+    for _ in 0..2 {
+        let (status, _) = post_signed(addr, body).await;
+        assert_eq!(status, 200);
+    }
+    assert_eq!(seen.calls.load(Ordering::SeqCst), 2);
 }

@@ -13,7 +13,7 @@ fn signed_event_verifies_and_parses() {
     let event = verifier()
         .verify_and_parse(&body, sign(&body).as_str())
         .expect("valid delivery");
-    assert_eq!(event.id, "evt_401170613151232012345678");
+    assert_eq!(event.id.as_deref(), Some("evt_401170613151232012345678"));
     assert_eq!(event.event_type(), "recharge.succeeded");
     verifier()
         .verify(&body, sign(&body).as_str())
@@ -29,7 +29,7 @@ fn signature_found_in_headers_verifies() {
     ];
     let signature = find_signature(headers.iter().map(|(k, v)| (k, v)));
     let event = verifier().verify_and_parse(&body, signature).unwrap();
-    assert_eq!(event.id, "evt_h");
+    assert_eq!(event.id.as_deref(), Some("evt_h"));
 }
 
 #[test]
@@ -160,7 +160,7 @@ fn unsigned_test_events_only_with_explicit_opt_in_and_only_test_mode() {
     let v = verifier().insecure_accept_unsigned_test_events();
     let test_event = event_body("evt_test", false);
     let event = v.verify_and_parse(&test_event, None).unwrap();
-    assert_eq!(event.id, "evt_test");
+    assert_eq!(event.id.as_deref(), Some("evt_test"));
     v.verify(&test_event, "").unwrap();
     // An unsigned live event is still rejected.
     let live = event_body("evt_live", true);
@@ -352,7 +352,7 @@ fn http_header_map_is_searched_case_insensitively() {
     let event = verifier()
         .verify_and_parse_headers(&headers, &body)
         .unwrap();
-    assert_eq!(event.id, "evt_http");
+    assert_eq!(event.id.as_deref(), Some("evt_http"));
     headers.remove("x-pingplusplus-signature");
     assert!(matches!(
         verifier().verify_and_parse_headers(&headers, &body),

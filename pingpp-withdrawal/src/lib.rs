@@ -1,4 +1,5 @@
-//! Ping++ balance withdrawals and batch withdrawals.
+//! Ping++ balance withdrawals, batch withdrawals and settle accounts
+//! ([`WithdrawalsExt::settle_accounts`]: a user's saved payout destinations).
 //!
 //! Bring [`WithdrawalsExt`] into scope and call the resources on a
 //! [`Client`]:
@@ -30,6 +31,9 @@
 //! whole recovery.
 #![forbid(unsafe_code)]
 
+mod settle_account;
+pub use settle_account::SettleAccounts;
+
 use futures_core::Stream;
 use pingpp_transport::{
     Client, Error, ErrorCode, FieldDifference, OrderNoConflict, Outcome, require_id,
@@ -47,6 +51,8 @@ pub trait WithdrawalsExt {
     /// Batch confirmation or cancellation of withdrawals
     /// (`/v1/apps/{app}/batch_withdrawals`).
     fn batch_withdrawals(&self) -> BatchWithdrawals<'_>;
+    /// The settle accounts of `user` (`/v1/apps/{app}/users/{user}/settle_accounts`).
+    fn settle_accounts(&self, user: &str) -> SettleAccounts<'_>;
 }
 
 impl WithdrawalsExt for Client {
@@ -56,6 +62,10 @@ impl WithdrawalsExt for Client {
 
     fn batch_withdrawals(&self) -> BatchWithdrawals<'_> {
         BatchWithdrawals { client: self }
+    }
+
+    fn settle_accounts(&self, user: &str) -> SettleAccounts<'_> {
+        SettleAccounts::new(self, user)
     }
 }
 
@@ -335,7 +345,7 @@ fn differences(params: &CreateWithdrawal, w: &Withdrawal) -> Vec<FieldDifference
             w.amount.to_string(),
         ));
     }
-    let fee = params.user_fee.unwrap_or(0);
+    let fee = params.user_fee;
     if let Some(found) = w.user_fee
         && found != fee
     {

@@ -11,7 +11,7 @@ use pingpp_transport::{Client, Error, TransportErrorKind};
 use pingpp_types::{
     BatchWithdrawalListParams, BatchWithdrawalStatus, Channel, ChannelExtra, CreateBatchWithdrawal,
     CreateWithdrawal, UnionpayBank, UnionpayExtra, ValidationError, WithdrawalListParams,
-    WithdrawalStatus, WxExtra,
+    WithdrawalStatus,
 };
 use pingpp_withdrawal::WithdrawalsExt;
 use serde_json::{Value, json};
@@ -242,11 +242,16 @@ async fn batch_endpoints() {
 #[tokio::test]
 async fn invalid_params_and_blank_ids_send_nothing() {
     let (client, t) = setup();
+    // unionpay order numbers are at most 16 digits.
     let bad_order_no = CreateWithdrawal::new(
         "user_001",
         100,
-        "not-alphanumeric!",
-        ChannelExtra::Wx(WxExtra::new("o9zpMs9jIaLynQY9N6yxcZ")),
+        "12345678901234567",
+        ChannelExtra::Unionpay(UnionpayExtra::new(
+            "6225880137003000",
+            "张三",
+            UnionpayBank::Code("0308".into()),
+        )),
     );
     let err = client
         .withdrawals()

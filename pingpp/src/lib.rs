@@ -3,7 +3,7 @@
 //! | feature (default on) | gives |
 //! |---|---|
 //! | `recharge` | [`RechargesExt`]: `client.recharges()`, `client.recharge_refunds()` |
-//! | `withdrawal` | [`WithdrawalsExt`]: `client.withdrawals()`, `client.batch_withdrawals()` |
+//! | `withdrawal` | [`WithdrawalsExt`]: `client.withdrawals()`, `client.batch_withdrawals()`, `client.settle_accounts(user)` |
 //! | `webhook` | [`webhook`]: verify and parse webhook notifications |
 //! | `hyper-transport` | the default HTTP transport (hyper + rustls, HTTP(S) proxies) |
 //! | `aws-lc-rs` | rustls's crypto provider (or `ring` instead) |
@@ -92,7 +92,7 @@
 //! # let (pem, body, signature) = ("", &b""[..], "");
 //! let verifier = pingpp::webhook::Verifier::from_pem(pem)?;
 //! let event = verifier.verify_and_parse(body, signature)?;
-//! println!("{} {}", event.event_type(), event.id);
+//! println!("{} {:?}", event.event_type(), event.id);
 //! # Ok(()) }
 //! ```
 #![forbid(unsafe_code)]
@@ -120,7 +120,7 @@ pub use pingpp_recharge::{RechargeRefunds, Recharges, RechargesExt};
 #[cfg(feature = "withdrawal")]
 pub use pingpp_withdrawal as withdrawal;
 #[cfg(feature = "withdrawal")]
-pub use pingpp_withdrawal::{BatchWithdrawals, Withdrawals, WithdrawalsExt};
+pub use pingpp_withdrawal::{BatchWithdrawals, SettleAccounts, Withdrawals, WithdrawalsExt};
 
 #[cfg(feature = "webhook")]
 pub use pingpp_webhook as webhook;

@@ -36,7 +36,7 @@ async fn events_are_retrieved_typed_and_missing_ones_are_not_found() {
         .collect();
     assert_eq!(ids.len(), 1, "one recharge.succeeded event");
     let event = client.events().retrieve(&ids[0]).await.expect("retrieve");
-    assert_eq!(event.id, ids[0]);
+    assert_eq!(event.id.as_deref(), Some(ids[0].as_str()));
     assert_eq!(event.event_type(), "recharge.succeeded");
     match &event.data {
         EventData::RechargeSucceeded(r) => assert_eq!(r.id, recharge.id),

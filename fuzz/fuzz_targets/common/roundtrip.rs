@@ -1,5 +1,7 @@
 //! Shared by the `parse_*` targets: anything that parses must survive
-//! serialize → parse unchanged, and serialize the same way the second time.
+//! serialize → parse unchanged, serialize the same way the second time, and serialize
+//! to the very JSON it was parsed from (equal as `serde_json::Value`: nothing added,
+//! nothing lost, `null` stays `null`, absent stays absent).
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -14,6 +16,13 @@ where
         return;
     };
     let json = serde_json::to_vec(&first).expect("a parsed value must serialize");
+    let original: serde_json::Value =
+        serde_json::from_slice(data).expect("what parses as a type parses as a value");
+    let written: serde_json::Value = serde_json::from_slice(&json).expect("our output is JSON");
+    assert_eq!(
+        original, written,
+        "serializing a parsed object changed the JSON"
+    );
     let second: T = serde_json::from_slice(&json).unwrap_or_else(|e| {
         panic!(
             "re-parsing our own output failed: {e}\noutput: {}",

@@ -185,7 +185,7 @@ pub fn withdrawal_body(channel: &str, user: &str, amount: i64, n: u32) -> Value 
         other => panic!("unknown channel {other}"),
     };
     json!({
-        "user": user, "amount": amount, "order_no": order_no,
+        "user": user, "amount": amount, "user_fee": 0, "order_no": order_no,
         "channel": channel, "extra": extra, "description": "withdraw"
     })
 }
@@ -257,6 +257,16 @@ impl Receiver {
     pub fn url(&self) -> String {
         format!("http://{}/webhooks", self.addr)
     }
+}
+
+/// An emulator on 127.0.0.1 with the test webhook key, every delay divided by 1000.
+pub async fn mock() -> pingpp_mock::RunningMock {
+    pingpp_mock::MockServer::builder()
+        .signing_key(MERCHANT.private_key().expect("key"))
+        .time_scale(1000.0)
+        .start()
+        .await
+        .expect("start")
 }
 
 /// Polls `f` until it is true, at most 10 s.
