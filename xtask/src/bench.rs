@@ -16,44 +16,85 @@ enum Baseline {
     None,
 }
 
-/// (package, bench target, criterion id, baseline, allowed ratio)
-const BENCHES: &[(&str, &str, &str, Baseline, f64)] = &[
-    (
-        "pingpp-sign",
-        "sign",
-        "sign/request_1k",
-        Baseline::OpensslSign,
-        1.2,
-    ),
-    (
-        "pingpp-webhook",
-        "verify",
-        "webhook/verify_1k",
-        Baseline::OpensslVerify,
-        1.5,
-    ),
-    (
-        "pingpp-webhook",
-        "verify",
-        "webhook/verify_parse_1k",
-        Baseline::OpensslVerify,
-        // Reported beside OpenSSL verify; the issues set no target for it.
-        f64::INFINITY,
-    ),
-    (
-        "pingpp-types",
-        "parse",
-        "types/parse_event_1k",
-        Baseline::None,
-        0.0,
-    ),
-    (
-        "pingpp",
-        "loopback",
-        "client/withdrawal_create_loopback",
-        Baseline::OpensslSign,
-        1.5,
-    ),
+/// One row of the table.
+struct Bench {
+    package: &'static str,
+    bench: &'static str,
+    /// `None`: default features. `Some(f)`: `--no-default-features --features f`,
+    /// to measure another crypto backend.
+    features: Option<&'static str>,
+    /// Criterion id; the bench names its group after a non-default backend.
+    id: &'static str,
+    baseline: Baseline,
+    /// Allowed ratio to the baseline (issue 9); infinite: shown, no target.
+    limit: f64,
+}
+
+const BENCHES: &[Bench] = &[
+    Bench {
+        package: "pingpp-sign",
+        bench: "sign",
+        features: None,
+        id: "sign/request_1k",
+        baseline: Baseline::OpensslSign,
+        limit: 1.1,
+    },
+    Bench {
+        package: "pingpp-sign",
+        bench: "sign",
+        features: Some("ring"),
+        id: "sign_ring/request_1k",
+        baseline: Baseline::OpensslSign,
+        limit: f64::INFINITY,
+    },
+    Bench {
+        package: "pingpp-webhook",
+        bench: "verify",
+        features: None,
+        id: "webhook/verify_1k",
+        baseline: Baseline::OpensslVerify,
+        limit: 1.1,
+    },
+    Bench {
+        package: "pingpp-webhook",
+        bench: "verify",
+        features: Some("ring"),
+        id: "webhook_ring/verify_1k",
+        baseline: Baseline::OpensslVerify,
+        limit: f64::INFINITY,
+    },
+    Bench {
+        package: "pingpp-webhook",
+        bench: "verify",
+        features: Some("rust-crypto"),
+        id: "webhook_rust-crypto/verify_1k",
+        baseline: Baseline::OpensslVerify,
+        limit: f64::INFINITY,
+    },
+    Bench {
+        package: "pingpp-webhook",
+        bench: "verify",
+        features: None,
+        id: "webhook/verify_parse_1k",
+        baseline: Baseline::OpensslVerify,
+        limit: 1.3,
+    },
+    Bench {
+        package: "pingpp-types",
+        bench: "parse",
+        features: None,
+        id: "types/parse_event_1k",
+        baseline: Baseline::None,
+        limit: 0.0,
+    },
+    Bench {
+        package: "pingpp",
+        bench: "loopback",
+        features: None,
+        id: "client/withdrawal_create_loopback",
+        baseline: Baseline::OpensslSign,
+        limit: 1.3,
+    },
 ];
 
 pub(crate) fn run(args: &[String]) -> Result {
@@ -64,13 +105,15 @@ pub(crate) fn run(args: &[String]) -> Result {
         ("2", "5", "3")
     };
 
-    let mut targets: Vec<(&str, &str)> = Vec::new();
-    for (package, bench, ..) in BENCHES {
-        if !targets.contains(&(package, bench)) {
-            targets.push((package, bench));
+    // One cargo bench per (package, bench, features); a run for another backend
+    // measures only the ids listed for it.
+    let mut runs: Vec<(&str, &str, Option<&str>)> = Vec::new();
+    for b in BENCHES {
+        if !runs.contains(&(b.package, b.bench, b.features)) {
+            runs.push((b.package, b.bench, b.features));
         }
     }
-    for (package, bench) in &targets {
+    for (package, bench, features) in &runs {
         let manifest = root()
             .join(package)
             .join("benches")
@@ -79,11 +122,22 @@ pub(crate) fn run(args: &[String]) -> Result {
             eprintln!("(skipping {package}/{bench}: no benches/{bench}.rs in this checkout)");
             continue;
         }
-        crate::run(
-            crate::cargo_command()
-                .args(["bench", "-p", package, "--bench", bench, "--"])
-                .args(["--warm-up-time", warm_up, "--measurement-time", measure]),
-        )?;
+        let mut cmd = crate::cargo_command();
+        cmd.args(["bench", "-p", package, "--bench", bench]);
+        if let Some(features) = features {
+            cmd.args(["--no-default-features", "--features", features]);
+        }
+        cmd.arg("--");
+        if features.is_some() {
+            let names: Vec<&str> = BENCHES
+                .iter()
+                .filter(|b| b.package == *package && b.bench == *bench && b.features == *features)
+                .filter_map(|b| b.id.split('/').nth(1))
+                .collect();
+            cmd.arg(format!("/({})$", names.join("|")));
+        }
+        cmd.args(["--warm-up-time", warm_up, "--measurement-time", measure]);
+        crate::run(&mut cmd)?;
     }
 
     // Memory: peak heap of verify + parse for a 1 KB and a 64 KB event.
@@ -119,7 +173,7 @@ pub(crate) fn run(args: &[String]) -> Result {
         fmt_ns(openssl_verify)
     );
     // ring has no AVX-512 IFMA RSA code; OpenSSL has. Show OpenSSL without it too, so
-    // a gap on IFMA machines can be told apart from a slow SDK.
+    // the ring rows on IFMA machines can be read.
     if let Ok((sign, verify)) = openssl_speed(openssl_seconds, Some(":~0x200000"))
         && (sign - openssl_sign).abs() / openssl_sign > 0.2
     {
@@ -130,12 +184,25 @@ pub(crate) fn run(args: &[String]) -> Result {
         );
     }
     println!();
-    println!("| benchmark | mean | baseline | ratio | target | met |");
-    println!("|---|---|---|---|---|---|");
+    println!("| benchmark | backend | mean | baseline | ratio | target | met |");
+    println!("|---|---|---|---|---|---|---|");
     let mut missed = Vec::new();
-    for (_, _, id, baseline, limit) in BENCHES {
+    for Bench {
+        id,
+        baseline,
+        limit,
+        features,
+        package,
+        ..
+    } in BENCHES
+    {
+        let backend = match (features, *package) {
+            (Some(f), _) => f,
+            (None, "pingpp-types") => "",
+            (None, _) => "aws-lc-rs",
+        };
         let Some(mean) = criterion_mean(id) else {
-            println!("| {id} | not run | | | | |");
+            println!("| {id} | {backend} | not run | | | | |");
             continue;
         };
         let base = match baseline {
@@ -156,12 +223,12 @@ pub(crate) fn run(args: &[String]) -> Result {
                     ("none".to_owned(), "")
                 };
                 println!(
-                    "| {id} | {} | {name} {} | {ratio:.2}× | {target} | {met} |",
+                    "| {id} | {backend} | {} | {name} {} | {ratio:.2}× | {target} | {met} |",
                     fmt_ns(mean),
                     fmt_ns(base_ns),
                 );
             }
-            None => println!("| {id} | {} | | | | |", fmt_ns(mean)),
+            None => println!("| {id} | {backend} | {} | | | | |", fmt_ns(mean)),
         }
     }
     if let Some(line) = memory_line {
