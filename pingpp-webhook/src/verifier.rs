@@ -45,6 +45,11 @@ pub struct Verifier {
 impl Verifier {
     /// A verifier for `key`, the Ping++ public key (not your own merchant key).
     pub fn new(key: PublicKey) -> Self {
+        tracing::debug!(
+            bits = key.bits(),
+            backend = pingpp_sign::backend().name(),
+            "Ping++ webhook verifier ready"
+        );
         Verifier {
             key,
             max_body_size: DEFAULT_MAX_BODY_SIZE,
