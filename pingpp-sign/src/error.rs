@@ -104,7 +104,7 @@ pub enum KeyError {
     },
     /// A public key or a certificate was given where a private key is needed.
     #[error(
-        "expected a private key, found {}, which holds only a public key; request signing needs the merchant's private key (BEGIN PRIVATE KEY or BEGIN RSA PRIVATE KEY)",
+        "expected a private key, found {}: it has only a public key; request signing needs the merchant's private key (BEGIN PRIVATE KEY or BEGIN RSA PRIVATE KEY)",
         described(kind, bits)
     )]
     PublicKeyGiven {
