@@ -6,9 +6,12 @@
 //! | `withdrawal` | [`WithdrawalsExt`]: `client.withdrawals()`, `client.batch_withdrawals()` |
 //! | `webhook` | [`webhook`]: verify and parse webhook notifications |
 //! | `hyper-transport` | the default HTTP transport (hyper + rustls with `ring`) |
+//! | `aws-lc-rs` | the crypto backend of request signing and webhook verification ([`sign`]) |
 //!
 //! Off by default: `webhook-server` (a ready hyper webhook service), `native-roots` (OS
-//! root certificates), `test-util` (a scripted transport for your tests).
+//! root certificates), `test-util` (a scripted transport for your tests), and the other
+//! crypto backends: `ring` (signs and verifies, no key generation) and `rust-crypto`
+//! (pure Rust, verifies only: for webhook receivers built without a C compiler).
 //!
 //! Everything goes through one [`Client`]: configure it once (builder or environment),
 //! share it (it is cheap to clone), and call the resources through the extension traits in

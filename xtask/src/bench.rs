@@ -1,8 +1,9 @@
 //! `cargo xtask bench`: the criterion benchmarks beside `openssl speed rsa2048`.
 //!
 //! OpenSSL is measured in the same run on the same machine, so the ratios compare
-//! like with like. Criterion's mean estimate is read back from
-//! `target/criterion/<group>/<name>/new/estimates.json`.
+//! like with like. Criterion's median estimate is read back from
+//! `target/criterion/<group>/<name>/new/estimates.json`: on a machine shared with
+//! other builds the mean follows every preemption, the median does not.
 
 use std::process::Command;
 
@@ -184,7 +185,7 @@ pub(crate) fn run(args: &[String]) -> Result {
         );
     }
     println!();
-    println!("| benchmark | backend | mean | baseline | ratio | target | met |");
+    println!("| benchmark | backend | median | baseline | ratio | target | met |");
     println!("|---|---|---|---|---|---|---|");
     let mut missed = Vec::new();
     for Bench {
@@ -201,7 +202,7 @@ pub(crate) fn run(args: &[String]) -> Result {
             (None, "pingpp-types") => "",
             (None, _) => "aws-lc-rs",
         };
-        let Some(mean) = criterion_mean(id) else {
+        let Some(mean) = criterion_median(id) else {
             println!("| {id} | {backend} | not run | | | | |");
             continue;
         };
@@ -269,15 +270,19 @@ fn parse_openssl_speed(text: &str) -> Option<(f64, f64)> {
     Some((sign * 1e9, verify * 1e9))
 }
 
-fn criterion_mean(id: &str) -> Option<f64> {
+fn criterion_median(id: &str) -> Option<f64> {
     let path = root()
         .join("target/criterion")
         .join(id)
         .join("new/estimates.json");
     let text = std::fs::read_to_string(path).ok()?;
-    // {"mean":{"confidence_interval":{...},"point_estimate":123.4,...},...}
-    let mean = &text[text.find("\"mean\"")?..];
-    let estimate = &mean[mean.find("\"point_estimate\":")? + "\"point_estimate\":".len()..];
+    point_estimate(&text, "median")
+}
+
+/// `{"mean":{"confidence_interval":{...},"point_estimate":123.4,...},"median":{...},...}`
+fn point_estimate(estimates: &str, statistic: &str) -> Option<f64> {
+    let section = &estimates[estimates.find(&format!("\"{statistic}\""))?..];
+    let estimate = &section[section.find("\"point_estimate\":")? + "\"point_estimate\":".len()..];
     let end = estimate.find([',', '}'])?;
     estimate[..end].trim().parse().ok()
 }
@@ -303,5 +308,13 @@ mod tests {
         assert!((sign - 671_000.0).abs() < 1.0);
         assert!((verify - 20_000.0).abs() < 1.0);
         assert!(parse_openssl_speed("garbage").is_none());
+    }
+
+    #[test]
+    fn reads_the_median_of_criterion_estimates() {
+        let json = r#"{"mean":{"confidence_interval":{"confidence_level":0.95,"lower_bound":1.0,"upper_bound":3.0},"point_estimate":2.5,"standard_error":0.1},"median":{"confidence_interval":{"confidence_level":0.95,"lower_bound":1.0,"upper_bound":2.0},"point_estimate":1.5,"standard_error":0.1}}"#;
+        assert_eq!(point_estimate(json, "median"), Some(1.5));
+        assert_eq!(point_estimate(json, "mean"), Some(2.5));
+        assert_eq!(point_estimate(json, "slope"), None);
     }
 }
