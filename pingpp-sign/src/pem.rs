@@ -62,7 +62,7 @@ pub(crate) fn decode(text: &str) -> Result<Block, KeyError> {
             .concat(),
     );
     let compact = compact(&base64_body)?;
-    let canonical = canonical_pem(label, &compact);
+    let canonical = canonical_pem(label, &compact)?;
     let (decoded_label, der) =
         pem_rfc7468::decode_vec(canonical.as_bytes()).map_err(|e| KeyError::MalformedPem {
             reason: match e {
@@ -88,19 +88,22 @@ fn compact(body: &str) -> Result<Zeroizing<String>, KeyError> {
     Ok(compact)
 }
 
-/// The RFC 7468 form of a block: LF line ends, 64 columns, padding present.
-fn canonical_pem(label: &str, compact: &str) -> Zeroizing<String> {
+/// The RFC 7468 form of a block: LF line ends, 64 columns, canonical padding (the
+/// same padding leniency as [`decode_base64`]).
+fn canonical_pem(label: &str, compact: &str) -> Result<Zeroizing<String>, KeyError> {
+    let unpadded = compact.trim_end_matches('=');
+    let padding = (4 - unpadded.len() % 4) % 4;
+    if compact.len() - unpadded.len() > padding {
+        return Err(KeyError::MalformedPem {
+            reason: "the key body is not valid base64",
+        });
+    }
     let mut out = Zeroizing::new(String::with_capacity(compact.len() * 65 / 64 + 80));
     out.push_str("-----BEGIN ");
     out.push_str(label);
     out.push_str("-----\n");
-    let padding = match compact.len() % 4 {
-        2 if !compact.ends_with('=') => "==",
-        3 if !compact.ends_with('=') => "=",
-        _ => "",
-    };
     let mut column = 0;
-    for c in compact.chars().chain(padding.chars()) {
+    for c in unpadded.chars().chain(std::iter::repeat_n('=', padding)) {
         out.push(c);
         column += 1;
         if column == 64 {
@@ -114,17 +117,20 @@ fn canonical_pem(label: &str, compact: &str) -> Zeroizing<String> {
     out.push_str("-----END ");
     out.push_str(label);
     out.push_str("-----\n");
-    out
+    Ok(out)
 }
 
-/// Standard-alphabet base64 with or without padding; nothing else (no whitespace,
-/// no URL-safe alphabet, no non-zero trailing bits).
+/// Standard-alphabet base64, padding optional: the canonical `=` padding, part of
+/// it, or none (as `base64`'s `DecodePaddingMode::Indifferent`). Nothing else: no
+/// whitespace, no URL-safe alphabet, no excess padding, no non-zero trailing bits.
 pub(crate) fn decode_base64(compact: &str) -> Result<Vec<u8>, base64ct::Error> {
-    if compact.len().is_multiple_of(4) || compact.ends_with('=') {
-        Base64::decode_vec(compact)
-    } else {
-        Base64Unpadded::decode_vec(compact)
+    let unpadded = compact.trim_end_matches('=');
+    let padding = compact.len() - unpadded.len();
+    let canonical_padding = (4 - unpadded.len() % 4) % 4;
+    if padding > canonical_padding {
+        return Err(base64ct::Error::InvalidEncoding);
     }
+    Base64Unpadded::decode_vec(unpadded)
 }
 
 /// Standard-alphabet base64 with padding.
@@ -148,7 +154,8 @@ mod tests {
 
     #[test]
     fn reads_wrapped_unwrapped_crlf_indented_and_bare_bodies() {
-        let der: Vec<u8> = (0u8..=200).collect();
+        // 199 bytes: the base64 ends in "==", so one "=" is partial padding.
+        let der: Vec<u8> = (0u8..199).collect();
         let b64 = encode_base64(&der);
         let wrapped: String = b64
             .as_bytes()
@@ -162,6 +169,10 @@ mod tests {
             format!("\u{feff}-----BEGIN PRIVATE KEY-----\r\n{wrapped}-----END PRIVATE KEY-----"),
             format!(
                 "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----",
+                b64.trim_end_matches('=')
+            ),
+            format!(
+                "-----BEGIN PRIVATE KEY-----\n{}=\n-----END PRIVATE KEY-----",
                 b64.trim_end_matches('=')
             ),
         ] {
