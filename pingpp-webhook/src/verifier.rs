@@ -10,20 +10,23 @@ pub const DEFAULT_MAX_BODY_SIZE: usize = 1024 * 1024;
 
 /// Verifies Ping++ webhook deliveries against the Ping++ public key.
 ///
-/// Load the key once at start-up and share the verifier (it is cheap to clone).
+/// Load the key once at start-up and share the verifier (it is cheap to clone): the
+/// key is parsed into the crypto backend's form when loaded, so each delivery only
+/// verifies.
 ///
 /// ```
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let pair = pingpp_sign::generate_keypair()?;
-/// # let ping_private_key = pair.private_key()?;
+/// # let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+/// # let pingpp_public_key_pem = &std::fs::read_to_string(format!("{fixtures}/ping_public_key.pem"))?;
+/// # if !pingpp_sign::backend().can_sign() { return Ok(()); } // the example signs its own body
+/// # let ping_private_key = pingpp_sign::PrivateKey::from_pem_file(format!("{fixtures}/ping_private_key.pem"))?;
 /// # let body = br#"{"id":"evt_1","object":"event","created":1700000000,"livemode":false,
 /// #   "type":"summary.daily.available","data":{"object":{"object":"summary"}},
 /// #   "pending_webhooks":0,"request":null}"#;
 /// # let signature_header = ping_private_key.sign(body)?;
-/// # let pingpp_public_key_pem = pair.public_pem();
 /// use pingpp_webhook::Verifier;
 ///
-/// // At start-up, with the PEM from the Ping++ dashboard:
+/// // At start-up, with the PEM from the Ping++ dashboard (parsed once, here):
 /// let verifier = Verifier::from_pem(pingpp_public_key_pem)?;
 ///
 /// // Per delivery, with the raw body bytes and the `X-Pingplusplus-Signature` value:
@@ -42,6 +45,11 @@ pub struct Verifier {
 impl Verifier {
     /// A verifier for `key`, the Ping++ public key (not your own merchant key).
     pub fn new(key: PublicKey) -> Self {
+        tracing::debug!(
+            bits = key.bits(),
+            backend = pingpp_sign::backend().name(),
+            "Ping++ webhook verifier ready"
+        );
         Verifier {
             key,
             max_body_size: DEFAULT_MAX_BODY_SIZE,

@@ -124,7 +124,7 @@ async fn bad_signature_or_body_answers_400_without_calling_handler() {
     let (status, _) = send(addr, "POST", &[("x-pingplusplus-signature", "%%%")], &body).await;
     assert_eq!(status, 400, "not base64");
 
-    let wrong = OTHER_KEYS.1.sign(&body).unwrap();
+    let wrong = OTHER_KEYS.sign(&body).unwrap();
     let (status, text) = send(addr, "POST", &[("x-pingplusplus-signature", &wrong)], &body).await;
     assert_eq!(status, 400, "mismatch");
     assert!(text.contains("raw body"), "{text}");

@@ -68,7 +68,7 @@ fn openssl_cli_signature_made_now_verifies() {
     let dir = tempfile::tempdir().unwrap();
     let key_path = dir.path().join("key.pem");
     let body_path = dir.path().join("body.json");
-    std::fs::write(&key_path, PING_KEYS.0.private_pem()).unwrap();
+    std::fs::write(&key_path, PING_KEYS.private_pem()).unwrap();
     let body = fixture("refund_succeeded.json");
     std::fs::write(&body_path, &body).unwrap();
     let out = std::process::Command::new("openssl")
@@ -173,7 +173,7 @@ fn unsigned_test_events_only_with_explicit_opt_in_and_only_test_mode() {
         Err(WebhookError::MissingSignature)
     ));
     // A signed delivery is still checked.
-    let wrong = OTHER_KEYS.1.sign(&test_event).unwrap();
+    let wrong = OTHER_KEYS.sign(&test_event).unwrap();
     assert!(matches!(
         v.verify_and_parse(&test_event, wrong.as_str()),
         Err(WebhookError::SignatureMismatch { .. })
@@ -184,7 +184,7 @@ fn unsigned_test_events_only_with_explicit_opt_in_and_only_test_mode() {
 fn signature_from_another_key_is_a_mismatch_naming_the_cause() {
     let body = event_body("evt_k", true);
     // E.g. the merchant verified with their own key pair.
-    let signature = OTHER_KEYS.1.sign(&body).unwrap();
+    let signature = OTHER_KEYS.sign(&body).unwrap();
     let err = verifier()
         .verify_and_parse(&body, signature.as_str())
         .unwrap_err();
@@ -226,7 +226,7 @@ fn body_size_limit_is_checked_first() {
     let v = verifier().with_max_body_size(body.len());
     v.verify(&body, sign(&body).as_str()).unwrap();
     assert_eq!(
-        Verifier::new(PING_KEYS.1.public_key()).max_body_size(),
+        Verifier::new(PING_KEYS.public_key()).max_body_size(),
         1024 * 1024
     );
 }
@@ -333,11 +333,11 @@ fn debug_output_carries_no_private_key_material() {
     let v = verifier();
     let debug = format!("{v:?}");
     assert!(!debug.contains("PRIVATE"), "{debug}");
-    let private_pem = PING_KEYS.0.private_pem();
+    let private_pem = PING_KEYS.private_pem();
     let private_body: String = private_pem.lines().nth(3).unwrap().to_string();
     assert!(!debug.contains(&private_body));
     let err = verifier()
-        .verify(b"{}", OTHER_KEYS.1.sign(b"{}").unwrap().as_str())
+        .verify(b"{}", OTHER_KEYS.sign(b"{}").unwrap().as_str())
         .unwrap_err();
     assert!(!format!("{err:?}{err}").contains(&private_body));
 }

@@ -6,11 +6,13 @@
 //! | `withdrawal` | [`WithdrawalsExt`]: `client.withdrawals()`, `client.batch_withdrawals()`, `client.settle_accounts(user)` |
 //! | `webhook` | [`webhook`]: verify and parse webhook notifications |
 //! | `hyper-transport` | the default HTTP transport (hyper + rustls, HTTP(S) proxies) |
-//! | `aws-lc-rs` | rustls's crypto provider (or `ring` instead) |
+//! | `aws-lc-rs` | the crypto backend: request signing, webhook verification ([`sign`]) and rustls's provider |
 //!
-//! Off by default: `ring` (rustls with ring), `webhook-server` (a ready hyper webhook
-//! service), `native-roots` (OS root certificates), `test-util` (a scripted transport for
-//! your tests).
+//! Off by default: `webhook-server` (a ready hyper webhook service), `native-roots` (OS
+//! root certificates), `test-util` (a scripted transport for your tests), and the other
+//! crypto backends: `ring` (signs and verifies, no key generation; rustls with ring) and
+//! `rust-crypto` (pure Rust, verifies only: for webhook receivers built without a C
+//! compiler).
 //!
 //! Everything goes through one [`Client`]: configure it once (builder or environment),
 //! share it (it is cheap to clone), and call the resources through the extension traits in

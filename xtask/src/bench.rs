@@ -1,8 +1,9 @@
 //! `cargo xtask bench`: the criterion benchmarks beside `openssl speed rsa2048`.
 //!
 //! OpenSSL is measured in the same run on the same machine, so the ratios compare
-//! like with like. Criterion's mean estimate is read back from
-//! `target/criterion/<group>/<name>/new/estimates.json`.
+//! like with like. Criterion's median estimate is read back from
+//! `target/criterion/<group>/<name>/new/estimates.json`: on a machine shared with
+//! other builds the mean follows every preemption, the median does not.
 
 use std::process::Command;
 
@@ -16,44 +17,85 @@ enum Baseline {
     None,
 }
 
-/// (package, bench target, criterion id, baseline, allowed ratio)
-const BENCHES: &[(&str, &str, &str, Baseline, f64)] = &[
-    (
-        "pingpp-sign",
-        "sign",
-        "sign/request_1k",
-        Baseline::OpensslSign,
-        1.2,
-    ),
-    (
-        "pingpp-webhook",
-        "verify",
-        "webhook/verify_1k",
-        Baseline::OpensslVerify,
-        1.5,
-    ),
-    (
-        "pingpp-webhook",
-        "verify",
-        "webhook/verify_parse_1k",
-        Baseline::OpensslVerify,
-        // Reported beside OpenSSL verify; the issues set no target for it.
-        f64::INFINITY,
-    ),
-    (
-        "pingpp-types",
-        "parse",
-        "types/parse_event_1k",
-        Baseline::None,
-        0.0,
-    ),
-    (
-        "pingpp",
-        "loopback",
-        "client/withdrawal_create_loopback",
-        Baseline::OpensslSign,
-        1.5,
-    ),
+/// One row of the table.
+struct Bench {
+    package: &'static str,
+    bench: &'static str,
+    /// `None`: default features. `Some(f)`: `--no-default-features --features f`,
+    /// to measure another crypto backend.
+    features: Option<&'static str>,
+    /// Criterion id; the bench names its group after a non-default backend.
+    id: &'static str,
+    baseline: Baseline,
+    /// Allowed ratio to the baseline (issue 9); infinite: shown, no target.
+    limit: f64,
+}
+
+const BENCHES: &[Bench] = &[
+    Bench {
+        package: "pingpp-sign",
+        bench: "sign",
+        features: None,
+        id: "sign/request_1k",
+        baseline: Baseline::OpensslSign,
+        limit: 1.1,
+    },
+    Bench {
+        package: "pingpp-sign",
+        bench: "sign",
+        features: Some("ring"),
+        id: "sign_ring/request_1k",
+        baseline: Baseline::OpensslSign,
+        limit: f64::INFINITY,
+    },
+    Bench {
+        package: "pingpp-webhook",
+        bench: "verify",
+        features: None,
+        id: "webhook/verify_1k",
+        baseline: Baseline::OpensslVerify,
+        limit: 1.1,
+    },
+    Bench {
+        package: "pingpp-webhook",
+        bench: "verify",
+        features: Some("ring"),
+        id: "webhook_ring/verify_1k",
+        baseline: Baseline::OpensslVerify,
+        limit: f64::INFINITY,
+    },
+    Bench {
+        package: "pingpp-webhook",
+        bench: "verify",
+        features: Some("rust-crypto"),
+        id: "webhook_rust-crypto/verify_1k",
+        baseline: Baseline::OpensslVerify,
+        limit: f64::INFINITY,
+    },
+    Bench {
+        package: "pingpp-webhook",
+        bench: "verify",
+        features: None,
+        id: "webhook/verify_parse_1k",
+        baseline: Baseline::OpensslVerify,
+        limit: 1.3,
+    },
+    Bench {
+        package: "pingpp-types",
+        bench: "parse",
+        features: None,
+        id: "types/parse_event_1k",
+        baseline: Baseline::None,
+        limit: 0.0,
+    },
+    Bench {
+        package: "pingpp",
+        bench: "loopback",
+        features: None,
+        id: "client/withdrawal_create_loopback",
+        baseline: Baseline::OpensslSign,
+        limit: 1.3,
+    },
 ];
 
 pub(crate) fn run(args: &[String]) -> Result {
@@ -64,13 +106,15 @@ pub(crate) fn run(args: &[String]) -> Result {
         ("2", "5", "3")
     };
 
-    let mut targets: Vec<(&str, &str)> = Vec::new();
-    for (package, bench, ..) in BENCHES {
-        if !targets.contains(&(package, bench)) {
-            targets.push((package, bench));
+    // One cargo bench per (package, bench, features); a run for another backend
+    // measures only the ids listed for it.
+    let mut runs: Vec<(&str, &str, Option<&str>)> = Vec::new();
+    for b in BENCHES {
+        if !runs.contains(&(b.package, b.bench, b.features)) {
+            runs.push((b.package, b.bench, b.features));
         }
     }
-    for (package, bench) in &targets {
+    for (package, bench, features) in &runs {
         let manifest = root()
             .join(package)
             .join("benches")
@@ -79,11 +123,22 @@ pub(crate) fn run(args: &[String]) -> Result {
             eprintln!("(skipping {package}/{bench}: no benches/{bench}.rs in this checkout)");
             continue;
         }
-        crate::run(
-            crate::cargo_command()
-                .args(["bench", "-p", package, "--bench", bench, "--"])
-                .args(["--warm-up-time", warm_up, "--measurement-time", measure]),
-        )?;
+        let mut cmd = crate::cargo_command();
+        cmd.args(["bench", "-p", package, "--bench", bench]);
+        if let Some(features) = features {
+            cmd.args(["--no-default-features", "--features", features]);
+        }
+        cmd.arg("--");
+        if features.is_some() {
+            let names: Vec<&str> = BENCHES
+                .iter()
+                .filter(|b| b.package == *package && b.bench == *bench && b.features == *features)
+                .filter_map(|b| b.id.split('/').nth(1))
+                .collect();
+            cmd.arg(format!("/({})$", names.join("|")));
+        }
+        cmd.args(["--warm-up-time", warm_up, "--measurement-time", measure]);
+        crate::run(&mut cmd)?;
     }
 
     // Memory: peak heap of verify + parse for a 1 KB and a 64 KB event.
@@ -119,7 +174,7 @@ pub(crate) fn run(args: &[String]) -> Result {
         fmt_ns(openssl_verify)
     );
     // ring has no AVX-512 IFMA RSA code; OpenSSL has. Show OpenSSL without it too, so
-    // a gap on IFMA machines can be told apart from a slow SDK.
+    // the ring rows on IFMA machines can be read.
     if let Ok((sign, verify)) = openssl_speed(openssl_seconds, Some(":~0x200000"))
         && (sign - openssl_sign).abs() / openssl_sign > 0.2
     {
@@ -130,12 +185,25 @@ pub(crate) fn run(args: &[String]) -> Result {
         );
     }
     println!();
-    println!("| benchmark | mean | baseline | ratio | target | met |");
-    println!("|---|---|---|---|---|---|");
+    println!("| benchmark | backend | median | baseline | ratio | target | met |");
+    println!("|---|---|---|---|---|---|---|");
     let mut missed = Vec::new();
-    for (_, _, id, baseline, limit) in BENCHES {
-        let Some(mean) = criterion_mean(id) else {
-            println!("| {id} | not run | | | | |");
+    for Bench {
+        id,
+        baseline,
+        limit,
+        features,
+        package,
+        ..
+    } in BENCHES
+    {
+        let backend = match (features, *package) {
+            (Some(f), _) => f,
+            (None, "pingpp-types") => "",
+            (None, _) => "aws-lc-rs",
+        };
+        let Some(mean) = criterion_median(id) else {
+            println!("| {id} | {backend} | not run | | | | |");
             continue;
         };
         let base = match baseline {
@@ -156,12 +224,12 @@ pub(crate) fn run(args: &[String]) -> Result {
                     ("none".to_owned(), "")
                 };
                 println!(
-                    "| {id} | {} | {name} {} | {ratio:.2}× | {target} | {met} |",
+                    "| {id} | {backend} | {} | {name} {} | {ratio:.2}× | {target} | {met} |",
                     fmt_ns(mean),
                     fmt_ns(base_ns),
                 );
             }
-            None => println!("| {id} | {} | | | | |", fmt_ns(mean)),
+            None => println!("| {id} | {backend} | {} | | | | |", fmt_ns(mean)),
         }
     }
     if let Some(line) = memory_line {
@@ -202,15 +270,19 @@ fn parse_openssl_speed(text: &str) -> Option<(f64, f64)> {
     Some((sign * 1e9, verify * 1e9))
 }
 
-fn criterion_mean(id: &str) -> Option<f64> {
+fn criterion_median(id: &str) -> Option<f64> {
     let path = root()
         .join("target/criterion")
         .join(id)
         .join("new/estimates.json");
     let text = std::fs::read_to_string(path).ok()?;
-    // {"mean":{"confidence_interval":{...},"point_estimate":123.4,...},...}
-    let mean = &text[text.find("\"mean\"")?..];
-    let estimate = &mean[mean.find("\"point_estimate\":")? + "\"point_estimate\":".len()..];
+    point_estimate(&text, "median")
+}
+
+/// `{"mean":{"confidence_interval":{...},"point_estimate":123.4,...},"median":{...},...}`
+fn point_estimate(estimates: &str, statistic: &str) -> Option<f64> {
+    let section = &estimates[estimates.find(&format!("\"{statistic}\""))?..];
+    let estimate = &section[section.find("\"point_estimate\":")? + "\"point_estimate\":".len()..];
     let end = estimate.find([',', '}'])?;
     estimate[..end].trim().parse().ok()
 }
@@ -236,5 +308,13 @@ mod tests {
         assert!((sign - 671_000.0).abs() < 1.0);
         assert!((verify - 20_000.0).abs() < 1.0);
         assert!(parse_openssl_speed("garbage").is_none());
+    }
+
+    #[test]
+    fn reads_the_median_of_criterion_estimates() {
+        let json = r#"{"mean":{"confidence_interval":{"confidence_level":0.95,"lower_bound":1.0,"upper_bound":3.0},"point_estimate":2.5,"standard_error":0.1},"median":{"confidence_interval":{"confidence_level":0.95,"lower_bound":1.0,"upper_bound":2.0},"point_estimate":1.5,"standard_error":0.1}}"#;
+        assert_eq!(point_estimate(json, "median"), Some(1.5));
+        assert_eq!(point_estimate(json, "mean"), Some(2.5));
+        assert_eq!(point_estimate(json, "slope"), None);
     }
 }

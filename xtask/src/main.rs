@@ -5,8 +5,11 @@
 //!   features, and the docs built with warnings denied.
 //! * `test` — the test suite (`cargo test --workspace --all-features`, doctests
 //!   included): the README's test command.
-//! * `audit` — cargo-deny (advisories, bans, licenses, sources), offline against
-//!   the RustSec snapshot in `../shared` when it is there.
+//! * `audit` — no `rsa` private-key API in the sources and no `rsa` in any crate's
+//!   default tree (the two facts behind deny.toml's one advisory ignore),
+//!   `pingpp-webhook`'s default tree within 30 crates, then cargo-deny (advisories,
+//!   bans, licenses, sources), offline against the RustSec snapshot in `../shared`
+//!   when it is there.
 //! * `bench` — the criterion benchmarks beside `openssl speed rsa2048`, with ratios.
 //! * `fuzz [--seconds N] [--seed N]` — every cargo-fuzz target for N seconds
 //!   (a fixed libFuzzer seed makes CI's short pass repeatable).
@@ -103,6 +106,7 @@ fn audit() -> Result {
         return Err("cargo-deny is not installed: `cargo install --locked cargo-deny`".to_owned());
     }
     rsa_private_ops_absent()?;
+    default_trees_are_lean()?;
     let checks = ["advisories", "bans", "licenses", "sources"];
     let snapshot = root().join("../shared/tools/advisory-db");
     if !snapshot.exists() {
@@ -137,9 +141,10 @@ fn audit() -> Result {
         .args(checks))
 }
 
-/// The `rsa` advisory (RUSTSEC-2023-0071) is ignored in deny.toml because no
-/// private-key operation runs through `rsa`. This keeps that reason true: it fails if
-/// any workspace source names an `rsa` signing or decryption API.
+/// The `rsa` advisory (RUSTSEC-2023-0071) is ignored in deny.toml because `rsa` only
+/// verifies, behind pingpp-sign's optional `rust-crypto` feature. This keeps the first
+/// half of that reason true: it fails if any workspace source names an `rsa` signing
+/// or decryption API.
 fn rsa_private_ops_absent() -> Result {
     const FORBIDDEN: &[&str] = &[
         "Pkcs1v15Sign",
@@ -187,6 +192,90 @@ fn rsa_private_ops_absent() -> Result {
             found.join("\n")
         ))
     }
+}
+
+/// Crates whose default dependency tree is checked.
+const PUBLISHED: &[&str] = &[
+    "pingpp-types",
+    "pingpp-sign",
+    "pingpp-transport",
+    "pingpp-recharge",
+    "pingpp-withdrawal",
+    "pingpp-webhook",
+    "pingpp",
+    "pingpp-mock",
+    "pingpp-cli",
+];
+
+/// Most crates `pingpp-webhook` may pull with default features (issue 9).
+const WEBHOOK_TREE_LIMIT: usize = 30;
+
+/// The second half of the deny.toml reason for ignoring RUSTSEC-2023-0071: `rsa` is
+/// in no crate's default tree. Also keeps `pingpp-webhook`'s default tree small.
+fn default_trees_are_lean() -> Result {
+    let mut found = Vec::new();
+    for package in PUBLISHED {
+        let out = cargo_command()
+            .args(["tree", "-p", package, "-e", "normal", "-i", "rsa"])
+            .output()
+            .map_err(|e| format!("cannot run cargo tree: {e}"))?;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if stdout.contains("rsa v") {
+            found.push(format!("{package}:\n{stdout}"));
+        } else if !out.status.success() && !stderr.contains("did not match any packages") {
+            return Err(format!("cargo tree -p {package} -i rsa failed:\n{stderr}"));
+        }
+    }
+    if !found.is_empty() {
+        return Err(format!(
+            "rsa is in a default dependency tree (the deny.toml ignore of RUSTSEC-2023-0071 would be false):\n{}",
+            found.join("\n")
+        ));
+    }
+    let out = cargo_command()
+        .args([
+            "tree",
+            "-p",
+            "pingpp-webhook",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+        ])
+        .output()
+        .map_err(|e| format!("cannot run cargo tree: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "cargo tree -p pingpp-webhook failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let crates = webhook_tree_crates(&String::from_utf8_lossy(&out.stdout));
+    eprintln!(
+        "rsa is in no crate's default tree; pingpp-webhook's default tree has {} crates (limit {WEBHOOK_TREE_LIMIT})",
+        crates.len()
+    );
+    if crates.len() > WEBHOOK_TREE_LIMIT {
+        return Err(format!(
+            "pingpp-webhook's default tree has {} crates, more than {WEBHOOK_TREE_LIMIT}:\n{}",
+            crates.len(),
+            crates.join("\n")
+        ));
+    }
+    Ok(())
+}
+
+/// The distinct crates of `cargo tree --prefix none` output.
+fn webhook_tree_crates(tree: &str) -> Vec<String> {
+    let mut crates: Vec<String> = tree
+        .lines()
+        .map(|l| l.trim_end_matches(" (*)").trim().to_owned())
+        .filter(|l| !l.is_empty())
+        .collect();
+    crates.sort();
+    crates.dedup();
+    crates
 }
 
 fn fuzz(args: &[String]) -> Result {
@@ -241,4 +330,22 @@ fn fuzz(args: &[String]) -> Result {
         run(&mut cmd)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_distinct_crates_of_a_tree() {
+        let tree = "pingpp-webhook v0.1.0 (/w/pingpp-webhook)\nserde v1.0.1\nzeroize v1.8.0\nserde v1.0.1 (*)\n\nzeroize v1.8.0 (*)\n";
+        assert_eq!(
+            webhook_tree_crates(tree),
+            [
+                "pingpp-webhook v0.1.0 (/w/pingpp-webhook)",
+                "serde v1.0.1",
+                "zeroize v1.8.0"
+            ]
+        );
+    }
 }
