@@ -48,18 +48,31 @@
 //! # }
 //! ```
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod dedup;
 mod error;
 mod header;
+#[cfg(feature = "http")]
+mod status;
 mod verifier;
 
+#[cfg(feature = "axum")]
+pub mod axum;
+#[cfg(feature = "redis")]
+mod redis_dedup;
 #[cfg(feature = "server")]
 pub mod server;
 
-pub use dedup::{Claim, DedupStore, MemoryDedup};
+/// The `redis` crate this crate's [`RedisDedup`] is built on, for
+/// [`RedisDedupBuilder::connection`] with a connection configured your way.
+#[cfg(feature = "redis")]
+pub use ::redis;
+pub use dedup::{Claim, ClaimToken, DedupError, DedupFuture, DedupKey, DedupStore, MemoryDedup};
 pub use error::WebhookError;
 pub use header::{SIGNATURE_HEADER, find_signature};
+#[cfg(feature = "redis")]
+pub use redis_dedup::{RedisDedup, RedisDedupBuilder};
 pub use verifier::{DEFAULT_MAX_BODY_SIZE, Verifier, parse};
 
 pub use pingpp_sign::PublicKey;
