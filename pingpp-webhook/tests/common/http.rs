@@ -75,3 +75,46 @@ pub async fn post_signed_to(addr: SocketAddr, path: &str, body: &[u8]) -> (u16, 
 pub async fn post_signed(addr: SocketAddr, body: &[u8]) -> (u16, String) {
     post_signed_to(addr, "/webhooks/pingpp", body).await
 }
+
+/// POSTs a signed `body` on an open keep-alive connection and reads one response.
+pub async fn post_signed_keep_alive(stream: &mut TcpStream, body: &[u8]) -> (u16, String) {
+    let head = format!(
+        "POST /webhooks/pingpp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nx-pingplusplus-signature: {}\r\n\r\n",
+        body.len(),
+        super::sign(body)
+    );
+    stream.write_all(head.as_bytes()).await.expect("write head");
+    stream.write_all(body).await.expect("write body");
+    let mut response = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        if let Some(end) = find(&response, b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&response[..end]).to_ascii_lowercase();
+            let length: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0);
+            if response.len() >= end + 4 + length {
+                return parse_response(&response[..end + 4 + length]);
+            }
+        }
+        let n = stream.read(&mut chunk).await.expect("read response");
+        assert!(n > 0, "connection closed before a whole response");
+        response.extend_from_slice(&chunk[..n]);
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Whether the server closed `stream` (reads EOF or a reset) within `within`.
+pub async fn closed_within(stream: &mut TcpStream, within: std::time::Duration) -> bool {
+    let mut byte = [0u8; 1];
+    match tokio::time::timeout(within, stream.read(&mut byte)).await {
+        Ok(Ok(0)) | Ok(Err(_)) => true,
+        Ok(Ok(_)) => panic!("unexpected data from the server"),
+        Err(_) => false,
+    }
+}
