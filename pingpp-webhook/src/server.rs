@@ -166,7 +166,7 @@ impl<H: EventHandler, D: DedupStore> WebhookService<H, D> {
         let (parts, body) = request.into_parts();
         let body = match read_body(&parts.headers, body, limit, self.body_read_timeout).await {
             Ok(body) => body,
-            Err(e) => return text(e.status(), &e.to_string()),
+            Err(e) => return text(e.status(), e.to_string()),
         };
         let event = match self
             .inner
@@ -176,7 +176,7 @@ impl<H: EventHandler, D: DedupStore> WebhookService<H, D> {
             Ok(event) => event,
             Err(e) => {
                 tracing::warn!(error = %e, "rejected Ping++ webhook");
-                return text(e.status_code(), &e.to_string());
+                return text(e.status_code(), e.to_string());
             }
         };
 
@@ -271,15 +271,14 @@ impl<H: EventHandler, D: DedupStore> Inner<H, D> {
         }
     }
 
-    /// Runs the handler in its own task (a panic is a failure, not a crash), renewing
-    /// the claim meanwhile when the store asks for it.
+    /// Runs the handler (a panic is a failure, not a crash), renewing the claim
+    /// meanwhile when the store asks for it.
     async fn run_handler(
-        self: &Arc<Self>,
+        &self,
         event: Event,
         claim: Option<&(DedupKey, ClaimToken)>,
     ) -> Result<(), String> {
-        let inner = Arc::clone(self);
-        let mut work = tokio::spawn(async move { inner.handler.handle(event).await });
+        let mut work = std::pin::pin!(catch_unwind(self.handler.handle(event)));
         let result = match (claim, self.dedup.renew_interval()) {
             (Some((key, token)), Some(every)) => loop {
                 tokio::select! {
@@ -297,12 +296,25 @@ impl<H: EventHandler, D: DedupStore> Inner<H, D> {
             _ => work.await,
         };
         match result {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(e.to_string()),
-            Err(join) if join.is_panic() => Err("handler panicked".to_owned()),
-            Err(_) => Err("handler cancelled".to_owned()),
+            Some(Ok(())) => Ok(()),
+            Some(Err(e)) => Err(e.to_string()),
+            None => Err("handler panicked".to_owned()),
         }
     }
+}
+
+/// Runs `future`, turning a panic while polling it into `None` (the panic hook still
+/// reports it), as a spawned task would, without spawning one per delivery.
+async fn catch_unwind<F: Future>(future: F) -> Option<F::Output> {
+    let mut future = std::pin::pin!(future);
+    std::future::poll_fn(move |cx| {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| future.as_mut().poll(cx))) {
+            Ok(std::task::Poll::Ready(output)) => std::task::Poll::Ready(Some(output)),
+            Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
+            Err(_) => std::task::Poll::Ready(None),
+        }
+    })
+    .await
 }
 
 /// How often [`DedupStore::complete`] is tried after a successful handler (over about
@@ -393,8 +405,8 @@ where
     }
 }
 
-fn text(status: StatusCode, message: &str) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(message.to_owned())));
+fn text(status: StatusCode, message: impl Into<Bytes>) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(message.into()));
     *response.status_mut() = status;
     response.headers_mut().insert(
         header::CONTENT_TYPE,

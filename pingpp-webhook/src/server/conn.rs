@@ -156,6 +156,10 @@ pub async fn serve_with<H: EventHandler, D: DedupStore>(
                 }
             }
         };
+        // Answers are written whole; do not let Nagle hold one back for an ACK.
+        if let Err(e) = stream.set_nodelay(true) {
+            tracing::debug!(error = %e, "could not set TCP_NODELAY");
+        }
         let (id, state) = tracker.register();
         let service = service.clone();
         let tracker = Arc::clone(&tracker);
@@ -201,8 +205,19 @@ async fn run_connection<H: EventHandler, D: DedupStore>(
         .max_buf_size(MAX_BUF_SIZE);
     let connection = builder.serve_connection(io, service);
     let mut connection = std::pin::pin!(connection);
+    // The timer is armed no later than the connection's deadline, and rechecked at least
+    // every `recheck`: requests starting, ending or sending their first byte then cost
+    // no wake-up of this task.
+    let recheck = config.header_read_timeout.min(config.idle_timeout);
+    let next_check = |now: tokio::time::Instant| {
+        let latest = now + recheck;
+        state
+            .deadline(config)
+            .map_or(latest, |deadline| deadline.min(latest))
+    };
+    let timer = tokio::time::sleep_until(next_check(tokio::time::Instant::now()));
+    let mut timer = std::pin::pin!(timer);
     let why = loop {
-        let deadline = state.deadline(config);
         tokio::select! {
             result = connection.as_mut() => {
                 if let Err(e) = result {
@@ -211,11 +226,12 @@ async fn run_connection<H: EventHandler, D: DedupStore>(
                 return;
             }
             () = state.evict.notified() => break "evicted to make room",
-            () = state.changed.notified() => {}
-            () = sleep_until(deadline) => {
-                if state.deadline(config) <= Some(tokio::time::Instant::now()) {
+            () = timer.as_mut() => {
+                let now = tokio::time::Instant::now();
+                if state.deadline(config).is_some_and(|deadline| deadline <= now) {
                     break "timed out";
                 }
+                timer.as_mut().reset(next_check(now));
             }
         }
     };
@@ -223,13 +239,6 @@ async fn run_connection<H: EventHandler, D: DedupStore>(
     // Lets a response being written finish, then closes (at once when idle).
     connection.as_mut().graceful_shutdown();
     let _ = tokio::time::timeout(EVICTION_GRACE, connection).await;
-}
-
-async fn sleep_until(deadline: Option<tokio::time::Instant>) {
-    match deadline {
-        Some(deadline) => tokio::time::sleep_until(deadline).await,
-        None => std::future::pending().await,
-    }
 }
 
 /// Largest read buffer per connection: Ping++'s headers are small, and the body is
@@ -313,8 +322,6 @@ struct ConnState {
     evicted: AtomicBool,
     /// Wakes the connection task to close the connection.
     evict: Notify,
-    /// Wakes the connection task to recompute its deadline.
-    changed: Notify,
     /// Signalled once the connection is closed.
     closed: Notify,
 }
@@ -330,7 +337,6 @@ impl ConnState {
             first_byte: AtomicU64::new(0),
             evicted: AtomicBool::new(false),
             evict: Notify::new(),
-            changed: Notify::new(),
             closed: Notify::new(),
         }
     }
@@ -359,7 +365,6 @@ impl ConnState {
 
     fn request_started(&self) {
         self.in_flight.fetch_add(1, Ordering::AcqRel);
-        self.changed.notify_one();
     }
 
     fn request_finished(&self) {
@@ -367,7 +372,6 @@ impl ConnState {
         self.idle_since.store(self.clock.now(), Ordering::Release);
         self.served.store(true, Ordering::Release);
         self.in_flight.fetch_sub(1, Ordering::AcqRel);
-        self.changed.notify_one();
     }
 
     fn bytes_received(&self) {
@@ -376,7 +380,6 @@ impl ConnState {
         {
             self.first_byte
                 .store(self.clock.now().saturating_add(1), Ordering::Release);
-            self.changed.notify_one();
         }
     }
 }
