@@ -69,6 +69,11 @@ impl RedisServer {
         SocketAddr::from(([127, 0, 0, 1], self.port))
     }
 
+    /// The process id of the running server.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     /// Kills the server (its data is gone: there is no persistence).
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
