@@ -40,7 +40,7 @@ use crate::{Event, Verifier, WebhookError, find_signature};
 ///
 /// Takes the [`Verifier`] from the router's state; enforces its body-size limit (a
 /// larger declared or streamed body is refused with 413 before it is read whole) and a
-/// body read timeout of [`DEFAULT_BODY_READ_TIMEOUT`](crate::server::DEFAULT_BODY_READ_TIMEOUT).
+/// body read timeout of [`DEFAULT_BODY_READ_TIMEOUT`].
 #[derive(Debug, Clone)]
 pub struct VerifiedEvent(pub Event);
 

@@ -10,10 +10,17 @@
 //! - [`Verifier::verify`]: verify only; [`parse`]: parse only (no verification).
 //! - [`find_signature`]: the header value from any header collection, case-insensitively.
 //! - [`DedupStore`] / [`MemoryDedup`]: Ping++ delivers at least once and signs no
-//!   timestamp, so dedupe by event id.
+//!   timestamp, so dedupe by event id ([`DedupKey`]). The trait is object-safe
+//!   (`Arc<dyn DedupStore>`).
 //! - feature `server`: `server::WebhookService`, a hyper service doing all of the above
-//!   and answering what Ping++ expects (200 / 400 / 500).
-//! - feature `http`: `Verifier::verify_and_parse_headers` for an `http::HeaderMap`.
+//!   and answering what Ping++ expects (200 / 400 / 409 / 500), and `server::serve_with`
+//!   with connection limits and timeouts.
+//! - feature `tower`: the service is a `tower::Service` too, for
+//!   `axum::Router::route_service`.
+//! - feature `axum`: `axum::VerifiedEvent`, an extractor for your own axum handlers.
+//! - feature `redis`: `RedisDedup`, one store shared by every receiver instance.
+//! - feature `http`: `Verifier::verify_and_parse_headers` for an `http::HeaderMap`, and
+//!   `WebhookError::status_code`.
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -32,7 +39,7 @@
 //! // Per delivery: the raw body bytes, exactly as received, and the request headers.
 //! let status = match verifier.verify_and_parse(body, find_signature(&headers)) {
 //!     Ok(event) => {
-//!         // Dedupe by `event.id` (see `MemoryDedup`), then act on the event.
+//!         // Dedupe by `DedupKey::from_event(&event)` (see `MemoryDedup`), then act on it.
 //!         if let EventData::WithdrawalSucceeded(withdrawal) = &event.data {
 //!             assert_eq!(withdrawal.amount, 20000); // fen
 //!         }

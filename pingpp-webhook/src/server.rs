@@ -4,16 +4,26 @@
 //! | outcome | status |
 //! |---|---|
 //! | handler returned `Ok` | 200 |
-//! | duplicate event id (already handled) | 200, handler not called |
+//! | duplicate event (already handled) | 200, handler not called |
 //! | same event being handled by another delivery right now | 409, handler not called (Ping++ retries) |
 //! | signature missing, not base64 or not matching; body not an event | 400 |
+//! | body not received within the body read timeout | 408 |
 //! | body larger than the verifier's limit | 413 |
 //! | method other than POST | 405 |
-//! | handler returned `Err` or panicked; dedup store failed | 500 (Ping++ retries) |
+//! | handler returned `Err` or panicked; dedup store failed or unreachable | 500 (Ping++ retries) |
+//!
+//! An event is identified for deduplication by its id and mode ([`DedupKey`]); an event
+//! without an id cannot be, and is handled on every delivery (with a warning in the log).
 //!
 //! The handler runs in its own tokio task: if Ping++ gives up on the connection while
 //! the handler is still working, the handler still finishes, and a failure still frees
-//! the event id for the next delivery.
+//! the event for the next delivery. With a store whose claims expire
+//! (`RedisDedup`), the claim is renewed while the handler runs.
+//!
+//! Mount it in axum or any tower stack (feature `tower`), call
+//! [`WebhookService::handle`] from any framework built on `http`, or run it with
+//! [`serve`] / [`serve_with`], which cap connections, time out slow headers and idle
+//! connections, and close the longest-idle connection when full ([`ServeConfig`]).
 //!
 //! ```no_run
 //! use pingpp_webhook::{server::WebhookService, Event, Verifier};
@@ -26,6 +36,24 @@
 //! });
 //! let listener = tokio::net::TcpListener::bind("0.0.0.0:8080").await?;
 //! pingpp_webhook::server::serve(listener, service).await;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Several instances behind a load balancer share one store (feature `redis`):
+//!
+//! ```no_run
+//! # #[cfg(feature = "redis")]
+//! # async fn run(verifier: pingpp_webhook::Verifier) -> Result<(), Box<dyn std::error::Error>> {
+//! use pingpp_webhook::{Event, RedisDedup, server::{ServeConfig, WebhookService}};
+//!
+//! let dedup = RedisDedup::builder("app_1Gqj58ynP0mHeX1q").connect("redis://10.0.0.5/").await?;
+//! let service = WebhookService::with_dedup(verifier, |event: Event| async move {
+//!     // ...credit the withdrawal, idempotently, then:
+//!     Ok::<(), std::io::Error>(())
+//! }, dedup);
+//! let listener = tokio::net::TcpListener::bind("0.0.0.0:8080").await?;
+//! pingpp_webhook::server::serve_with(listener, service, ServeConfig::default()).await;
 //! # Ok(())
 //! # }
 //! ```
