@@ -49,9 +49,9 @@ async fn idle_connections(addr: SocketAddr, n: usize) -> Vec<TcpStream> {
 async fn valid_delivery_gets_through_while_idle_connections_fill_the_cap() {
     let cap = 32;
     let config = ServeConfig::default()
-        .max_connections(cap)
-        .header_read_timeout(LONG)
-        .idle_timeout(LONG);
+        .with_max_connections(cap)
+        .with_header_read_timeout(LONG)
+        .with_idle_timeout(LONG);
     let (addr, calls) = start(config).await;
     let mut held = idle_connections(addr, 200).await;
 
@@ -98,9 +98,9 @@ async fn a_connection_whose_request_is_being_handled_is_never_closed_to_make_roo
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let config = ServeConfig::default()
-        .max_connections(4)
-        .header_read_timeout(LONG)
-        .idle_timeout(LONG);
+        .with_max_connections(4)
+        .with_header_read_timeout(LONG)
+        .with_idle_timeout(LONG);
     tokio::spawn(serve_with(listener, service, config));
 
     let slow = tokio::spawn(async move { post_signed(addr, &event_body("evt_slow", true)).await });
@@ -117,8 +117,8 @@ async fn a_connection_whose_request_is_being_handled_is_never_closed_to_make_roo
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn header_and_idle_timeouts_close_connections() {
     let config = ServeConfig::default()
-        .header_read_timeout(Duration::from_millis(300))
-        .idle_timeout(Duration::from_millis(1500));
+        .with_header_read_timeout(Duration::from_millis(300))
+        .with_idle_timeout(Duration::from_millis(1500));
     let (addr, _) = start(config).await;
 
     // Connects and says nothing.
@@ -211,8 +211,8 @@ fn fd_limited_server() {
         // long, so only closing idle connections when `accept` runs out of descriptors
         // can help. The server stops by itself if the parent never kills it.
         let config = ServeConfig::default()
-            .header_read_timeout(LONG)
-            .idle_timeout(LONG);
+            .with_header_read_timeout(LONG)
+            .with_idle_timeout(LONG);
         let serve = serve_with(listener, service, config);
         let _ = tokio::time::timeout(Duration::from_secs(60), serve).await;
     });

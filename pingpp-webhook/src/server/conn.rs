@@ -36,10 +36,10 @@ use crate::DedupStore;
 /// use pingpp_webhook::server::ServeConfig;
 ///
 /// let config = ServeConfig::default()
-///     .max_connections(256)
-///     .header_read_timeout(Duration::from_secs(5))
-///     .idle_timeout(Duration::from_secs(90));
-/// assert_eq!(config.max_connections_limit(), 256);
+///     .with_max_connections(256)
+///     .with_header_read_timeout(Duration::from_secs(5))
+///     .with_idle_timeout(Duration::from_secs(90));
+/// assert_eq!(config.max_connections(), 256);
 /// ```
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
@@ -71,27 +71,37 @@ impl ServeConfig {
     /// Sets the cap on open connections (at least 1). When it is reached, the
     /// connection idle longest is closed to make room; if every connection is busy
     /// handling a request, new connections wait in the listen backlog.
-    pub fn max_connections(mut self, max: usize) -> Self {
+    pub fn with_max_connections(mut self, max: usize) -> Self {
         self.max_connections = max.max(1);
         self
     }
 
     /// Sets the time allowed to receive a request's headers, counted from the accepted
     /// connection or, on a kept-alive connection, from the first byte of the next request.
-    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+    pub fn with_header_read_timeout(mut self, timeout: Duration) -> Self {
         self.header_read_timeout = timeout;
         self
     }
 
     /// Sets how long a kept-alive connection may wait for its next request.
-    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+    pub fn with_idle_timeout(mut self, timeout: Duration) -> Self {
         self.idle_timeout = timeout;
         self
     }
 
     /// The cap on open connections.
-    pub fn max_connections_limit(&self) -> usize {
+    pub fn max_connections(&self) -> usize {
         self.max_connections
+    }
+
+    /// The time allowed to receive a request's headers.
+    pub fn header_read_timeout(&self) -> Duration {
+        self.header_read_timeout
+    }
+
+    /// How long a kept-alive connection may wait for its next request.
+    pub fn idle_timeout(&self) -> Duration {
+        self.idle_timeout
     }
 }
 
