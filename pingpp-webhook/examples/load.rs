@@ -11,6 +11,8 @@
 #[path = "../tests/common/redis_server.rs"]
 #[allow(dead_code)]
 mod redis_server;
+#[path = "../tests/common/wire.rs"]
+mod wire;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -19,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use pingpp_webhook::server::{ServeConfig, WebhookService, serve_with};
 use pingpp_webhook::{DedupStore, Event, MemoryDedup, RedisDedup, Verifier};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
 struct Options {
@@ -226,36 +228,11 @@ async fn client(
         let sent = Instant::now();
         stream.write_all(request).await.expect("send");
         buffer.clear();
-        let status = read_response(&mut stream, &mut buffer).await;
+        let (status, _) = wire::read_response(&mut stream, &mut buffer).await;
         latencies.push(sent.elapsed());
         if status != 200 {
             failures += 1;
         }
-    }
-}
-
-/// Reads one response (headers and a `Content-Length` body) and returns its status.
-async fn read_response(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> u16 {
-    let mut chunk = [0u8; 1024];
-    loop {
-        if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&buffer[..end]).to_ascii_lowercase();
-            let length: usize = head
-                .lines()
-                .find_map(|l| l.strip_prefix("content-length:"))
-                .and_then(|v| v.trim().parse().ok())
-                .unwrap_or(0);
-            if buffer.len() >= end + 4 + length {
-                return head
-                    .split(' ')
-                    .nth(1)
-                    .and_then(|s| s.parse().ok())
-                    .unwrap_or(0);
-            }
-        }
-        let n = stream.read(&mut chunk).await.expect("read");
-        assert!(n > 0, "the server closed the connection");
-        buffer.extend_from_slice(&chunk[..n]);
     }
 }
 

@@ -74,6 +74,25 @@ impl Handled {
     fn count(&self, id: &str) -> usize {
         self.0.lock().unwrap().get(id).copied().unwrap_or(0)
     }
+    /// A handler recording each event, then working for `work`, then succeeding.
+    fn handler(
+        &self,
+        work: Duration,
+    ) -> impl Fn(Event) -> std::pin::Pin<Box<dyn Future<Output = Result<(), HandlerError>> + Send>>
+    + Send
+    + Sync
+    + 'static {
+        let handled = self.clone();
+        move |event: Event| {
+            handled.record(&event);
+            Box::pin(async move {
+                if !work.is_zero() {
+                    tokio::time::sleep(work).await;
+                }
+                Ok(())
+            })
+        }
+    }
 }
 
 /// Delivers like Ping++ until acknowledged: 409 and 500 are retried after a pause.
@@ -196,20 +215,10 @@ async fn the_same_event_sent_to_two_receivers_at_once_many_times_is_handled_once
         return;
     };
     let handled = Handled::default();
-    let handler = |handled: Handled| {
-        move |event: Event| {
-            let handled = handled.clone();
-            async move {
-                handled.record(&event);
-                // Long enough for concurrent deliveries to overlap.
-                tokio::time::sleep(Duration::from_millis(30)).await;
-                Ok::<(), HandlerError>(())
-            }
-        }
-    };
     let lease = Duration::from_secs(5);
-    let a = receiver(&redis, lease, handler(handled.clone())).await;
-    let b = receiver(&redis, lease, handler(handled.clone())).await;
+    // Each handling takes long enough for concurrent deliveries to overlap.
+    let a = receiver(&redis, lease, handled.handler(Duration::from_millis(30))).await;
+    let b = receiver(&redis, lease, handled.handler(Duration::from_millis(30))).await;
 
     let events: Vec<String> = (0..20).map(|i| format!("evt_shared_{i}")).collect();
     let mut deliveries = Vec::new();
@@ -255,14 +264,7 @@ async fn a_handler_failure_on_one_receiver_lets_the_retry_on_the_other_be_handle
         })
         .await
     };
-    let working = {
-        let handled = handled.clone();
-        receiver(&redis, lease, move |event: Event| {
-            handled.record(&event);
-            async { Ok::<(), HandlerError>(()) }
-        })
-        .await
-    };
+    let working = receiver(&redis, lease, handled.handler(Duration::ZERO)).await;
     let body = event_body("evt_retry_elsewhere", true);
     assert_eq!(post_signed(failing, &body).await.0, 500);
     // Ping++ retries; the load balancer sends it to the other instance.
@@ -279,14 +281,7 @@ async fn a_crashed_instances_claim_expires_after_the_lease_and_the_retry_is_hand
     };
     let lease = Duration::from_millis(500);
     let handled = Handled::default();
-    let addr = {
-        let handled = handled.clone();
-        receiver(&redis, lease, move |event: Event| {
-            handled.record(&event);
-            async { Ok::<(), HandlerError>(()) }
-        })
-        .await
-    };
+    let addr = receiver(&redis, lease, handled.handler(Duration::ZERO)).await;
     // An instance claimed the event and died before completing or releasing it.
     let crashed = store(&redis, lease).await;
     let key = DedupKey::new("evt_orphan", true);
@@ -307,18 +302,9 @@ async fn a_handler_running_longer_than_the_lease_keeps_its_claim() {
     };
     let lease = Duration::from_millis(300);
     let handled = Handled::default();
-    let make = |handled: Handled| {
-        move |event: Event| {
-            let handled = handled.clone();
-            async move {
-                handled.record(&event);
-                tokio::time::sleep(Duration::from_millis(1500)).await; // five leases
-                Ok::<(), HandlerError>(())
-            }
-        }
-    };
-    let a = receiver(&redis, lease, make(handled.clone())).await;
-    let b = receiver(&redis, lease, make(handled.clone())).await;
+    let work = Duration::from_millis(1500); // five leases
+    let a = receiver(&redis, lease, handled.handler(work)).await;
+    let b = receiver(&redis, lease, handled.handler(work)).await;
     let body = event_body("evt_long", true);
     let first = {
         let body = body.clone();
@@ -341,14 +327,12 @@ async fn redis_down_answers_500_and_the_event_is_handled_once_redis_is_back() {
         return;
     };
     let handled = Handled::default();
-    let addr = {
-        let handled = handled.clone();
-        receiver(&redis, Duration::from_secs(30), move |event: Event| {
-            handled.record(&event);
-            async { Ok::<(), HandlerError>(()) }
-        })
-        .await
-    };
+    let addr = receiver(
+        &redis,
+        Duration::from_secs(30),
+        handled.handler(Duration::ZERO),
+    )
+    .await;
     assert_eq!(
         post_signed(addr, &event_body("evt_before", true)).await.0,
         200

@@ -86,27 +86,8 @@ pub async fn post_signed_keep_alive(stream: &mut TcpStream, body: &[u8]) -> (u16
     stream.write_all(head.as_bytes()).await.expect("write head");
     stream.write_all(body).await.expect("write body");
     let mut response = Vec::new();
-    let mut chunk = [0u8; 4096];
-    loop {
-        if let Some(end) = find(&response, b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&response[..end]).to_ascii_lowercase();
-            let length: usize = head
-                .lines()
-                .find_map(|l| l.strip_prefix("content-length:"))
-                .and_then(|v| v.trim().parse().ok())
-                .unwrap_or(0);
-            if response.len() >= end + 4 + length {
-                return parse_response(&response[..end + 4 + length]);
-            }
-        }
-        let n = stream.read(&mut chunk).await.expect("read response");
-        assert!(n > 0, "connection closed before a whole response");
-        response.extend_from_slice(&chunk[..n]);
-    }
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+    let (_, length) = super::wire::read_response(stream, &mut response).await;
+    parse_response(&response[..length])
 }
 
 /// Whether the server closed `stream` (reads EOF or a reset) within `within`.

@@ -46,3 +46,4 @@ pub fn event_body(id: &str, livemode: bool) -> Vec<u8> {
 
 pub mod http;
 pub mod redis_server;
+pub mod wire;
