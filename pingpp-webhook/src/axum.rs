@@ -15,7 +15,7 @@
 //! use pingpp_webhook::{Verifier, axum::VerifiedEvent};
 //!
 //! async fn pingpp_webhook(VerifiedEvent(event): VerifiedEvent) -> StatusCode {
-//!     println!("{} {}", event.event_type(), event.id);
+//!     println!("{} {:?}", event.event_type(), event.id);
 //!     StatusCode::OK
 //! }
 //!

@@ -31,7 +31,7 @@
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let verifier = Verifier::from_pem(&std::fs::read_to_string("pingpp_public_key.pem")?)?;
 //! let service = WebhookService::new(verifier, |event: Event| async move {
-//!     println!("{} {}", event.event_type(), event.id);
+//!     println!("{} {:?}", event.event_type(), event.id);
 //!     Ok::<(), std::io::Error>(())
 //! });
 //! let listener = tokio::net::TcpListener::bind("0.0.0.0:8080").await?;
