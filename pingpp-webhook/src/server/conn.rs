@@ -285,12 +285,13 @@ impl Tracker {
     /// close, and returns it; `None` when every connection is busy.
     fn evict_idlest(&self) -> Option<Arc<ConnState>> {
         let connections = self.lock();
-        let idlest = connections
-            .values()
-            .filter(|c| {
+        // Idle longest first; among equals (same millisecond), accepted first.
+        let (_, idlest) = connections
+            .iter()
+            .filter(|(_, c)| {
                 c.in_flight.load(Ordering::Acquire) == 0 && !c.evicted.load(Ordering::Acquire)
             })
-            .min_by_key(|c| c.idle_since.load(Ordering::Acquire))?;
+            .min_by_key(|(id, c)| (c.idle_since.load(Ordering::Acquire), **id))?;
         idlest.evicted.store(true, Ordering::Release);
         idlest.evict.notify_one();
         Some(Arc::clone(idlest))
