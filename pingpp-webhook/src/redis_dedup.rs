@@ -55,7 +55,10 @@ return 0
 /// - claim: `SET key <token> NX PX <lease> GET` stores a random token for the lease
 ///   (default 30 s). The server renews it every lease ÷ 3 while the handler runs, so a
 ///   long handler keeps its claim; if the instance dies, the claim expires after the
-///   lease and Ping++'s next retry is handled by whichever instance gets it.
+///   lease and Ping++'s next retry is handled by whichever instance gets it. A handler
+///   that never returns keeps its claim for as long as its process lives (every retry
+///   gets 409): bound your handler's time (e.g. `tokio::time::timeout`) so that a stuck
+///   one fails and frees the event.
 /// - complete: a script sets `done` for 26 hours (longer than Ping++'s 25-hour retry
 ///   window) if the key still holds our token, or is gone. A key now claimed by
 ///   another delivery (ours expired, e.g. Redis was unreachable for renewals) is not
