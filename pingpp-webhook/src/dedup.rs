@@ -1,25 +1,96 @@
-//! Deduplication of deliveries by event id.
+//! Deduplication of deliveries by event id and mode.
 //!
 //! Ping++ delivers each event at least once and signs no timestamp, so the same event
 //! (same `id`) can arrive several times: after a timeout, a non-2xx answer, or a replay
-//! of a captured request. A receiver *claims* the id before acting on the event, marks it
-//! *completed* once acting succeeded, and *releases* it when acting failed, so that
-//! Ping++'s next attempt is processed again.
+//! of a captured request. A receiver *claims* the event's [`DedupKey`] before acting on
+//! the event, marks it *completed* once acting succeeded, and *releases* it when acting
+//! failed, so that Ping++'s next attempt is processed again.
 
 use std::collections::{HashMap, VecDeque};
-use std::convert::Infallible;
 use std::future::Future;
-use std::sync::Mutex;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use pingpp_types::Event;
+
+/// What identifies an event for deduplication: its id and its mode (live or test).
+///
+/// Build it from a verified event with [`DedupKey::from_event`], the one place that
+/// decides which events can be deduplicated at all.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DedupKey {
+    event_id: String,
+    livemode: bool,
+}
+
+impl DedupKey {
+    /// The key of the event `event_id` in live mode (`livemode: true`) or test mode.
+    pub fn new(event_id: impl Into<String>, livemode: bool) -> Self {
+        DedupKey {
+            event_id: event_id.into(),
+            livemode,
+        }
+    }
+
+    /// The key of `event`, or `None` when the event carries no id: Ping++ documents
+    /// withdrawal events printed without one (seed 002), and such an event cannot be
+    /// recognised when it comes again. The receiver then handles it on every delivery.
+    pub fn from_event(event: &Event) -> Option<Self> {
+        // An empty id cannot tell deliveries apart either: it counts as absent.
+        let id = event.id.as_deref().filter(|id| !id.is_empty())?;
+        Some(DedupKey::new(id, event.livemode))
+    }
+
+    /// The event id.
+    pub fn event_id(&self) -> &str {
+        &self.event_id
+    }
+
+    /// Whether the event is a live-mode event.
+    pub fn livemode(&self) -> bool {
+        self.livemode
+    }
+
+    /// `"live"` or `"test"`.
+    pub fn mode(&self) -> &'static str {
+        if self.livemode { "live" } else { "test" }
+    }
+}
+
+impl std::fmt::Display for DedupKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.mode(), self.event_id)
+    }
+}
+
+/// Proof of a claim, handed out by [`DedupStore::claim`] and handed back to
+/// [`complete`](DedupStore::complete), [`release`](DedupStore::release) and
+/// [`renew`](DedupStore::renew), so that a store acts on a claim only while it is still
+/// the claimer's: a claim that expired and was taken by another delivery is left alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ClaimToken(u128);
+
+impl ClaimToken {
+    /// A token with the given value; a store makes each claim's token unique.
+    pub const fn new(value: u128) -> Self {
+        ClaimToken(value)
+    }
+
+    /// The token's value.
+    pub const fn get(self) -> u128 {
+        self.0
+    }
+}
 
 /// Result of [`DedupStore::claim`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[must_use]
 pub enum Claim {
-    /// The id was not seen (or was released, or expired): this delivery now owns it;
-    /// process the event, then [`complete`](DedupStore::complete) or
-    /// [`release`](DedupStore::release) it.
-    New,
+    /// The event was not seen (or was released, or its claim expired): this delivery now
+    /// owns it; process the event, then [`complete`](DedupStore::complete) or
+    /// [`release`](DedupStore::release) it with this token.
+    New(ClaimToken),
     /// Another delivery of this event is being processed right now. Answer non-2xx
     /// (the server answers 409) so Ping++ delivers it again later: if that processing
     /// fails, the event must not be lost.
@@ -28,59 +99,90 @@ pub enum Claim {
     Duplicate,
 }
 
-/// A store remembering which event ids were already processed.
+/// Why a [`DedupStore`] could not answer (e.g. Redis unreachable). The server answers
+/// 500, so Ping++ delivers the event again later.
+#[derive(Debug, thiserror::Error)]
+#[error("the webhook dedup store failed")]
+pub struct DedupError {
+    #[source]
+    source: Box<dyn std::error::Error + Send + Sync + 'static>,
+}
+
+impl DedupError {
+    /// Wraps the store's own error.
+    pub fn new(source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>) -> Self {
+        DedupError {
+            source: source.into(),
+        }
+    }
+}
+
+/// The future a [`DedupStore`] method returns.
+pub type DedupFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, DedupError>> + Send + 'a>>;
+
+/// A store remembering which events were already processed.
 ///
-/// Implement it over your own database or cache (e.g. `SET NX` with an expiry in
-/// Redis) to dedupe across several receiver instances; [`MemoryDedup`] is the
-/// in-process default. A store that cannot tell "in progress" from "done" may return
-/// [`Claim::Duplicate`] for both and keep the default [`complete`](Self::complete).
+/// [`MemoryDedup`] is the in-process default; `RedisDedup` (feature `redis`) is shared
+/// by several receiver instances; implement it over your own database otherwise. The
+/// trait is object-safe: `Arc<dyn DedupStore>` is a store too.
 ///
-/// Claim an id after verifying the event and before acting on it; complete it when
+/// Claim a key after verifying the event and before acting on it; complete it when
 /// acting succeeded, release it when acting failed:
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-/// use pingpp_webhook::{Claim, DedupStore, MemoryDedup};
+/// use std::sync::Arc;
+/// use pingpp_webhook::{Claim, DedupKey, DedupStore, MemoryDedup};
 ///
-/// let seen = MemoryDedup::default();
-/// assert_eq!(seen.claim("evt_1").await?, Claim::New); // act on the event...
-/// assert_eq!(seen.claim("evt_1").await?, Claim::InProgress); // meanwhile: answer 409
-/// seen.release("evt_1").await?; // acting failed: answer 500, let the retry through
+/// let seen: Arc<dyn DedupStore> = Arc::new(MemoryDedup::default());
+/// let key = DedupKey::new("evt_1", true);
+/// let Claim::New(token) = seen.claim(&key).await? else { unreachable!() };
+/// // ...acting on the event; meanwhile another delivery of it gets `InProgress` (409):
+/// assert_eq!(seen.claim(&key).await?, Claim::InProgress);
+/// seen.release(&key, token).await?; // acting failed: answer 500, let the retry through
 ///
-/// assert_eq!(seen.claim("evt_1").await?, Claim::New); // the retry acts again...
-/// seen.complete("evt_1").await?; // ...successfully: answer 200
-/// assert_eq!(seen.claim("evt_1").await?, Claim::Duplicate); // answer 200, do nothing
-/// # Ok::<(), std::convert::Infallible>(())
+/// let Claim::New(token) = seen.claim(&key).await? else { unreachable!() }; // the retry
+/// seen.complete(&key, token).await?; // ...succeeded: answer 200
+/// assert_eq!(seen.claim(&key).await?, Claim::Duplicate); // answer 200, do nothing
+/// # Ok::<(), pingpp_webhook::DedupError>(())
 /// # }).unwrap();
 /// ```
 pub trait DedupStore: Send + Sync + 'static {
-    /// The store's error. An error makes the server answer 500, so Ping++ tries again.
-    type Error: std::error::Error + Send + Sync + 'static;
+    /// Atomically records `key` as in progress if it is unknown, and reports what it was.
+    fn claim<'a>(&'a self, key: &'a DedupKey) -> DedupFuture<'a, Claim>;
 
-    /// Atomically records `event_id` as in progress if it is unknown, and reports what
-    /// it was.
-    fn claim(&self, event_id: &str) -> impl Future<Output = Result<Claim, Self::Error>> + Send;
+    /// Marks `key` as processed, if the claim `token` still holds it (a claim that
+    /// expired and was taken by another delivery is not overwritten).
+    fn complete<'a>(&'a self, key: &'a DedupKey, token: ClaimToken) -> DedupFuture<'a, ()>;
 
-    /// Marks a claimed `event_id` as processed. The default does nothing (for stores
-    /// where a claim already means "done").
-    fn complete(&self, event_id: &str) -> impl Future<Output = Result<(), Self::Error>> + Send {
-        let _ = event_id;
-        std::future::ready(Ok(()))
+    /// Forgets the claim `token` on `key`, so the next delivery is processed. Called
+    /// when processing failed; a claim now held by another delivery is left alone.
+    fn release<'a>(&'a self, key: &'a DedupKey, token: ClaimToken) -> DedupFuture<'a, ()>;
+
+    /// How often the server renews a claim while the handler runs; `None` (the default)
+    /// for stores whose claims do not expire soon enough to matter.
+    fn renew_interval(&self) -> Option<Duration> {
+        None
     }
 
-    /// Forgets `event_id`, so the next delivery of it is processed. Called when
-    /// processing failed.
-    fn release(&self, event_id: &str) -> impl Future<Output = Result<(), Self::Error>> + Send;
+    /// Extends the claim `token` on `key` by a full lease. `Ok(false)` when the claim is
+    /// no longer ours (it expired, and maybe another delivery took it). The default
+    /// renews nothing and answers `Ok(true)`.
+    fn renew<'a>(&'a self, key: &'a DedupKey, token: ClaimToken) -> DedupFuture<'a, bool> {
+        let _ = (key, token);
+        Box::pin(std::future::ready(Ok(true)))
+    }
 }
 
-/// An in-memory [`DedupStore`] with bounded memory: at most `capacity` ids, each kept
+/// An in-memory [`DedupStore`] with bounded memory: at most `capacity` keys, each kept
 /// for `ttl`.
 ///
-/// When full, the oldest id is forgotten first. The default keeps 10 000 ids for
+/// When full, the oldest key is forgotten first. The default keeps 10 000 keys for
 /// 26 hours, which covers Ping++'s retry schedule (last retry about 25 hours after the
 /// first delivery). A claim not completed or released within the *lease* (default
 /// 10 minutes; a hung handler) stops blocking later deliveries. Memory is per process:
-/// with several receivers, a duplicate can reach each once; use a shared store then.
+/// with several receivers behind a load balancer, a retried event reaches each once;
+/// use a shared store then (`RedisDedup`, feature `redis`).
 #[derive(Debug)]
 pub struct MemoryDedup {
     capacity: usize,
@@ -91,9 +193,9 @@ pub struct MemoryDedup {
 
 #[derive(Debug, Clone, Copy)]
 struct Entry {
-    /// When the id was claimed.
+    /// When the key was claimed.
     at: Instant,
-    /// Sequence number of that claim, to recognise stale queue entries.
+    /// Sequence number of that claim: its token, and how stale queue entries are recognised.
     seq: u64,
     /// Whether processing completed.
     done: bool,
@@ -101,22 +203,22 @@ struct Entry {
 
 #[derive(Debug, Default)]
 struct State {
-    /// Live ids.
-    ids: HashMap<String, Entry>,
+    /// Live keys.
+    ids: HashMap<DedupKey, Entry>,
     /// Claims in order; entries whose sequence no longer matches `ids` are stale.
-    order: VecDeque<(String, u64)>,
+    order: VecDeque<(DedupKey, u64)>,
     next_seq: u64,
 }
 
 impl MemoryDedup {
-    /// Default number of remembered ids.
+    /// Default number of remembered keys.
     pub const DEFAULT_CAPACITY: usize = 10_000;
-    /// Default time an id is remembered: 26 hours, longer than Ping++'s retry window.
+    /// Default time a key is remembered: 26 hours, longer than Ping++'s retry window.
     pub const DEFAULT_TTL: Duration = Duration::from_secs(26 * 3600);
     /// Default time a claim blocks other deliveries while not completed or released.
     pub const DEFAULT_LEASE: Duration = Duration::from_secs(10 * 60);
 
-    /// A store remembering at most `capacity` ids (at least 1) for `ttl` each.
+    /// A store remembering at most `capacity` keys (at least 1) for `ttl` each.
     pub fn new(capacity: usize, ttl: Duration) -> Self {
         MemoryDedup {
             capacity: capacity.max(1),
@@ -133,12 +235,12 @@ impl MemoryDedup {
         self
     }
 
-    /// Number of ids currently remembered (expired ones may still count until the next claim).
+    /// Number of keys currently remembered (expired ones may still count until the next claim).
     pub fn len(&self) -> usize {
         self.lock().ids.len()
     }
 
-    /// Whether no id is remembered.
+    /// Whether no key is remembered.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -151,7 +253,7 @@ impl MemoryDedup {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    pub(crate) fn claim_at(&self, event_id: &str, now: Instant) -> Claim {
+    pub(crate) fn claim_at(&self, key: &DedupKey, now: Instant) -> Claim {
         let mut state = self.lock();
         let state = &mut *state;
         // Drop expired claims from the front (they are in claim order).
@@ -167,7 +269,7 @@ impl MemoryDedup {
             }
             state.order.pop_front();
         }
-        if let Some(entry) = state.ids.get(event_id) {
+        if let Some(entry) = state.ids.get(key) {
             let age = now.saturating_duration_since(entry.at);
             if entry.done && age < self.ttl {
                 return Claim::Duplicate;
@@ -179,15 +281,15 @@ impl MemoryDedup {
         let seq = state.next_seq;
         state.next_seq += 1;
         state.ids.insert(
-            event_id.to_owned(),
+            key.clone(),
             Entry {
                 at: now,
                 seq,
                 done: false,
             },
         );
-        state.order.push_back((event_id.to_owned(), seq));
-        // Evict the oldest live ids beyond capacity.
+        state.order.push_back((key.clone(), seq));
+        // Evict the oldest live keys beyond capacity.
         while state.ids.len() > self.capacity {
             let Some((id, seq)) = state.order.pop_front() else {
                 break;
@@ -196,24 +298,35 @@ impl MemoryDedup {
                 state.ids.remove(&id);
             }
         }
-        // Released ids leave stale entries behind; keep the queue bounded too.
+        // Released keys leave stale entries behind; keep the queue bounded too.
         if state.order.len() > 2 * self.capacity {
             let ids = &state.ids;
             state
                 .order
                 .retain(|(id, seq)| ids.get(id).is_some_and(|e| e.seq == *seq));
         }
-        Claim::New
+        Claim::New(ClaimToken(u128::from(seq)))
     }
 
-    fn complete_now(&self, event_id: &str) {
-        if let Some(entry) = self.lock().ids.get_mut(event_id) {
+    /// The entry of `key` if it is still the claim `token` made.
+    fn owned<'s>(state: &'s mut State, key: &DedupKey, token: ClaimToken) -> Option<&'s mut Entry> {
+        state
+            .ids
+            .get_mut(key)
+            .filter(|entry| u128::from(entry.seq) == token.0)
+    }
+
+    fn complete_now(&self, key: &DedupKey, token: ClaimToken) {
+        if let Some(entry) = Self::owned(&mut self.lock(), key, token) {
             entry.done = true;
         }
     }
 
-    fn release_now(&self, event_id: &str) {
-        self.lock().ids.remove(event_id);
+    fn release_now(&self, key: &DedupKey, token: ClaimToken) {
+        let mut state = self.lock();
+        if Self::owned(&mut state, key, token).is_some_and(|entry| !entry.done) {
+            state.ids.remove(key);
+        }
     }
 
     #[cfg(test)]
@@ -229,38 +342,44 @@ impl Default for MemoryDedup {
 }
 
 impl DedupStore for MemoryDedup {
-    type Error = Infallible;
-
-    fn claim(&self, event_id: &str) -> impl Future<Output = Result<Claim, Infallible>> + Send {
-        std::future::ready(Ok(self.claim_at(event_id, Instant::now())))
+    fn claim<'a>(&'a self, key: &'a DedupKey) -> DedupFuture<'a, Claim> {
+        Box::pin(std::future::ready(Ok(self.claim_at(key, Instant::now()))))
     }
 
-    fn complete(&self, event_id: &str) -> impl Future<Output = Result<(), Infallible>> + Send {
-        self.complete_now(event_id);
-        std::future::ready(Ok(()))
+    fn complete<'a>(&'a self, key: &'a DedupKey, token: ClaimToken) -> DedupFuture<'a, ()> {
+        self.complete_now(key, token);
+        Box::pin(std::future::ready(Ok(())))
     }
 
-    fn release(&self, event_id: &str) -> impl Future<Output = Result<(), Infallible>> + Send {
-        self.release_now(event_id);
-        std::future::ready(Ok(()))
+    fn release<'a>(&'a self, key: &'a DedupKey, token: ClaimToken) -> DedupFuture<'a, ()> {
+        self.release_now(key, token);
+        Box::pin(std::future::ready(Ok(())))
     }
 }
 
-impl<T: DedupStore> DedupStore for std::sync::Arc<T> {
-    type Error = T::Error;
-
-    fn claim(&self, event_id: &str) -> impl Future<Output = Result<Claim, Self::Error>> + Send {
-        (**self).claim(event_id)
-    }
-
-    fn complete(&self, event_id: &str) -> impl Future<Output = Result<(), Self::Error>> + Send {
-        (**self).complete(event_id)
-    }
-
-    fn release(&self, event_id: &str) -> impl Future<Output = Result<(), Self::Error>> + Send {
-        (**self).release(event_id)
-    }
+macro_rules! forward_dedup_store {
+    ($($wrapper:ident),*) => {$(
+        impl<T: DedupStore + ?Sized> DedupStore for $wrapper<T> {
+            fn claim<'a>(&'a self, key: &'a DedupKey) -> DedupFuture<'a, Claim> {
+                (**self).claim(key)
+            }
+            fn complete<'a>(&'a self, key: &'a DedupKey, token: ClaimToken) -> DedupFuture<'a, ()> {
+                (**self).complete(key, token)
+            }
+            fn release<'a>(&'a self, key: &'a DedupKey, token: ClaimToken) -> DedupFuture<'a, ()> {
+                (**self).release(key, token)
+            }
+            fn renew_interval(&self) -> Option<Duration> {
+                (**self).renew_interval()
+            }
+            fn renew<'a>(&'a self, key: &'a DedupKey, token: ClaimToken) -> DedupFuture<'a, bool> {
+                (**self).renew(key, token)
+            }
+        }
+    )*};
 }
+
+forward_dedup_store!(Arc, Box);
 
 #[cfg(test)]
 mod tests {
@@ -268,82 +387,138 @@ mod tests {
 
     const HOUR: Duration = Duration::from_secs(3600);
 
-    /// Claims and completes, as a successful delivery does.
-    fn handled(d: &MemoryDedup, id: &str, t: Instant) -> Claim {
-        let claim = d.claim_at(id, t);
-        if claim == Claim::New {
-            d.complete_now(id);
+    fn key(id: &str) -> DedupKey {
+        DedupKey::new(id, true)
+    }
+
+    /// The token of a claim that must be new.
+    fn new(claim: Claim) -> ClaimToken {
+        match claim {
+            Claim::New(token) => token,
+            other => panic!("expected a new claim, got {other:?}"),
         }
-        claim
+    }
+
+    /// Claims and completes, as a successful delivery does; `true` when it was new.
+    fn handled(d: &MemoryDedup, id: &str, t: Instant) -> bool {
+        match d.claim_at(&key(id), t) {
+            Claim::New(token) => {
+                d.complete_now(&key(id), token);
+                true
+            }
+            _ => false,
+        }
     }
 
     #[test]
     fn completed_event_is_duplicate() {
         let d = MemoryDedup::default();
         let t = Instant::now();
-        assert_eq!(handled(&d, "evt_1", t), Claim::New);
-        assert_eq!(d.claim_at("evt_1", t), Claim::Duplicate);
-        assert_eq!(d.claim_at("evt_2", t), Claim::New);
+        assert!(handled(&d, "evt_1", t));
+        assert_eq!(d.claim_at(&key("evt_1"), t), Claim::Duplicate);
+        assert!(matches!(d.claim_at(&key("evt_2"), t), Claim::New(_)));
         assert_eq!(d.len(), 2);
+    }
+
+    #[test]
+    fn live_and_test_mode_events_are_distinct() {
+        let d = MemoryDedup::default();
+        let t = Instant::now();
+        assert!(handled(&d, "evt_1", t));
+        assert!(matches!(
+            d.claim_at(&DedupKey::new("evt_1", false), t),
+            Claim::New(_)
+        ));
     }
 
     #[test]
     fn claimed_event_is_in_progress_until_completed() {
         let d = MemoryDedup::default();
         let t = Instant::now();
-        assert_eq!(d.claim_at("evt_1", t), Claim::New);
-        assert_eq!(d.claim_at("evt_1", t), Claim::InProgress);
-        d.complete_now("evt_1");
-        assert_eq!(d.claim_at("evt_1", t), Claim::Duplicate);
+        let token = new(d.claim_at(&key("evt_1"), t));
+        assert_eq!(d.claim_at(&key("evt_1"), t), Claim::InProgress);
+        d.complete_now(&key("evt_1"), token);
+        assert_eq!(d.claim_at(&key("evt_1"), t), Claim::Duplicate);
     }
 
     #[test]
-    fn released_id_can_be_claimed_again() {
+    fn released_key_can_be_claimed_again() {
         let d = MemoryDedup::default();
         let t = Instant::now();
-        assert_eq!(d.claim_at("evt_1", t), Claim::New);
-        d.release_now("evt_1");
-        assert_eq!(d.claim_at("evt_1", t), Claim::New);
-        assert_eq!(d.claim_at("evt_1", t), Claim::InProgress);
+        let token = new(d.claim_at(&key("evt_1"), t));
+        d.release_now(&key("evt_1"), token);
+        let again = new(d.claim_at(&key("evt_1"), t));
+        assert_ne!(again, token, "every claim has its own token");
+        assert_eq!(d.claim_at(&key("evt_1"), t), Claim::InProgress);
     }
 
     #[test]
     fn abandoned_claim_stops_blocking_after_lease() {
         let d = MemoryDedup::new(10, 10 * HOUR).with_lease(Duration::from_secs(60));
         let t = Instant::now();
-        assert_eq!(d.claim_at("evt_1", t), Claim::New);
+        let _abandoned = new(d.claim_at(&key("evt_1"), t));
         assert_eq!(
-            d.claim_at("evt_1", t + Duration::from_secs(59)),
+            d.claim_at(&key("evt_1"), t + Duration::from_secs(59)),
             Claim::InProgress
         );
-        assert_eq!(d.claim_at("evt_1", t + Duration::from_secs(60)), Claim::New);
-        // A completed id is remembered for the whole TTL, not just the lease.
-        d.complete_now("evt_1");
-        assert_eq!(d.claim_at("evt_1", t + 9 * HOUR), Claim::Duplicate);
+        let token = new(d.claim_at(&key("evt_1"), t + Duration::from_secs(60)));
+        // A completed key is remembered for the whole TTL, not just the lease.
+        d.complete_now(&key("evt_1"), token);
+        assert_eq!(d.claim_at(&key("evt_1"), t + 9 * HOUR), Claim::Duplicate);
     }
 
     #[test]
-    fn ids_expire_after_ttl() {
+    fn a_stale_claimer_cannot_release_or_complete_the_new_claim() {
+        let d = MemoryDedup::new(10, 10 * HOUR).with_lease(Duration::from_secs(60));
+        let t = Instant::now();
+        let stale = new(d.claim_at(&key("evt_1"), t));
+        let later = t + Duration::from_secs(61);
+        let current = new(d.claim_at(&key("evt_1"), later));
+        // The first handler comes back late and fails: the second claim stays.
+        d.release_now(&key("evt_1"), stale);
+        assert_eq!(d.claim_at(&key("evt_1"), later), Claim::InProgress);
+        // Or succeeds: it does not decide for the delivery now running.
+        d.complete_now(&key("evt_1"), stale);
+        assert_eq!(d.claim_at(&key("evt_1"), later), Claim::InProgress);
+        d.release_now(&key("evt_1"), current);
+        assert!(matches!(d.claim_at(&key("evt_1"), later), Claim::New(_)));
+    }
+
+    #[test]
+    fn releasing_a_completed_key_keeps_it_done() {
+        let d = MemoryDedup::default();
+        let t = Instant::now();
+        let token = new(d.claim_at(&key("evt_1"), t));
+        d.complete_now(&key("evt_1"), token);
+        d.release_now(&key("evt_1"), token);
+        assert_eq!(d.claim_at(&key("evt_1"), t), Claim::Duplicate);
+    }
+
+    #[test]
+    fn keys_expire_after_ttl() {
         let d = MemoryDedup::new(10, HOUR);
         let t = Instant::now();
-        assert_eq!(handled(&d, "evt_1", t), Claim::New);
+        assert!(handled(&d, "evt_1", t));
         assert_eq!(
-            d.claim_at("evt_1", t + HOUR - Duration::from_secs(1)),
+            d.claim_at(&key("evt_1"), t + HOUR - Duration::from_secs(1)),
             Claim::Duplicate
         );
-        assert_eq!(d.claim_at("evt_1", t + HOUR), Claim::New);
+        assert!(matches!(d.claim_at(&key("evt_1"), t + HOUR), Claim::New(_)));
         // The expired entry was purged, not kept alongside the new claim.
         assert_eq!(d.len(), 1);
     }
 
     #[test]
-    fn expired_ids_are_purged_on_later_claims() {
+    fn expired_keys_are_purged_on_later_claims() {
         let d = MemoryDedup::new(100, HOUR);
         let t = Instant::now();
         for i in 0..50 {
-            assert_eq!(handled(&d, &format!("evt_{i}"), t), Claim::New);
+            assert!(handled(&d, &format!("evt_{i}"), t));
         }
-        assert_eq!(d.claim_at("evt_new", t + 2 * HOUR), Claim::New);
+        assert!(matches!(
+            d.claim_at(&key("evt_new"), t + 2 * HOUR),
+            Claim::New(_)
+        ));
         assert_eq!(d.len(), 1);
     }
 
@@ -352,14 +527,14 @@ mod tests {
         let d = MemoryDedup::new(3, HOUR);
         let t = Instant::now();
         for id in ["a", "b", "c", "d"] {
-            assert_eq!(handled(&d, id, t), Claim::New);
+            assert!(handled(&d, id, t));
         }
         assert_eq!(d.len(), 3);
         // "a" was evicted, the others are remembered.
-        assert_eq!(d.claim_at("d", t), Claim::Duplicate);
-        assert_eq!(d.claim_at("c", t), Claim::Duplicate);
-        assert_eq!(d.claim_at("b", t), Claim::Duplicate);
-        assert_eq!(d.claim_at("a", t), Claim::New);
+        assert_eq!(d.claim_at(&key("d"), t), Claim::Duplicate);
+        assert_eq!(d.claim_at(&key("c"), t), Claim::Duplicate);
+        assert_eq!(d.claim_at(&key("b"), t), Claim::Duplicate);
+        assert!(matches!(d.claim_at(&key("a"), t), Claim::New(_)));
     }
 
     #[test]
@@ -367,9 +542,9 @@ mod tests {
         let d = MemoryDedup::new(4, HOUR);
         let t = Instant::now();
         for i in 0..1000 {
-            let id = format!("evt_{}", i % 7);
-            let _ = d.claim_at(&id, t);
-            d.release_now(&id);
+            let k = key(&format!("evt_{}", i % 7));
+            let token = new(d.claim_at(&k, t));
+            d.release_now(&k, token);
         }
         assert!(
             d.queue_len() <= 2 * 4 + 1,
@@ -380,14 +555,35 @@ mod tests {
     }
 
     #[test]
-    fn trait_methods_delegate() {
-        let d = std::sync::Arc::new(MemoryDedup::default());
-        assert_eq!(ready(d.claim("evt_x")), Ok(Claim::New));
-        assert_eq!(ready(d.claim("evt_x")), Ok(Claim::InProgress));
-        assert_eq!(ready(d.release("evt_x")), Ok(()));
-        assert_eq!(ready(d.claim("evt_x")), Ok(Claim::New));
-        assert_eq!(ready(d.complete("evt_x")), Ok(()));
-        assert_eq!(ready(d.claim("evt_x")), Ok(Claim::Duplicate));
+    fn trait_objects_delegate() {
+        let d: Arc<dyn DedupStore> = Arc::new(MemoryDedup::default());
+        let boxed: Box<dyn DedupStore> = Box::new(Arc::clone(&d));
+        let k = key("evt_x");
+        let token = new(ready(d.claim(&k)).unwrap());
+        assert_eq!(ready(boxed.claim(&k)).unwrap(), Claim::InProgress);
+        ready(boxed.release(&k, token)).unwrap();
+        let token = new(ready(boxed.claim(&k)).unwrap());
+        assert!(ready(d.renew(&k, token)).unwrap());
+        assert_eq!(d.renew_interval(), None);
+        ready(d.complete(&k, token)).unwrap();
+        assert_eq!(ready(d.claim(&k)).unwrap(), Claim::Duplicate);
+    }
+
+    #[test]
+    fn event_without_id_has_no_key() {
+        use pingpp_types::EventData;
+        let data = EventData::Other {
+            event_type: "balance.withdrawal.succeeded".into(),
+            object: serde_json::Value::Null,
+        };
+        let mut event = Event::new("", 1_700_000_000, true, data);
+        assert_eq!(DedupKey::from_event(&event), None, "an empty id");
+        event.id = None;
+        assert_eq!(DedupKey::from_event(&event), None, "no id");
+        event.id = Some("evt_1".into());
+        let key = DedupKey::from_event(&event).expect("key");
+        assert_eq!((key.event_id(), key.mode()), ("evt_1", "live"));
+        assert_eq!(key.to_string(), "live:evt_1");
     }
 
     /// Polls a future that is expected to be ready at once.

@@ -10,10 +10,17 @@
 //! - [`Verifier::verify`]: verify only; [`parse`]: parse only (no verification).
 //! - [`find_signature`]: the header value from any header collection, case-insensitively.
 //! - [`DedupStore`] / [`MemoryDedup`]: Ping++ delivers at least once and signs no
-//!   timestamp, so dedupe by event id.
+//!   timestamp, so dedupe by event id ([`DedupKey`]). The trait is object-safe
+//!   (`Arc<dyn DedupStore>`).
 //! - feature `server`: `server::WebhookService`, a hyper service doing all of the above
-//!   and answering what Ping++ expects (200 / 400 / 500).
-//! - feature `http`: `Verifier::verify_and_parse_headers` for an `http::HeaderMap`.
+//!   and answering what Ping++ expects (200 / 400 / 409 / 500), and `server::serve_with`
+//!   with connection limits and timeouts.
+//! - feature `tower`: the service is a `tower::Service` too, for
+//!   `axum::Router::route_service`.
+//! - feature `axum`: `axum::VerifiedEvent`, an extractor for your own axum handlers.
+//! - feature `redis`: `RedisDedup`, one store shared by every receiver instance.
+//! - feature `http`: `Verifier::verify_and_parse_headers` for an `http::HeaderMap`, and
+//!   `WebhookError::status_code`.
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -34,7 +41,7 @@
 //! // Per delivery: the raw body bytes, exactly as received, and the request headers.
 //! let status = match verifier.verify_and_parse(body, find_signature(&headers)) {
 //!     Ok(event) => {
-//!         // Dedupe by `event.id` (see `MemoryDedup`), then act on the event.
+//!         // Dedupe by `DedupKey::from_event(&event)` (see `MemoryDedup`), then act on it.
 //!         if let EventData::WithdrawalSucceeded(withdrawal) = &event.data {
 //!             assert_eq!(withdrawal.amount, 20000); // fen
 //!         }
@@ -50,18 +57,31 @@
 //! # }
 //! ```
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod dedup;
 mod error;
 mod header;
+#[cfg(feature = "http")]
+mod status;
 mod verifier;
 
+#[cfg(feature = "axum")]
+pub mod axum;
+#[cfg(feature = "redis")]
+mod redis_dedup;
 #[cfg(feature = "server")]
 pub mod server;
 
-pub use dedup::{Claim, DedupStore, MemoryDedup};
+/// The `redis` crate this crate's [`RedisDedup`] is built on, for
+/// [`RedisDedupBuilder::connection`] with a connection configured your way.
+#[cfg(feature = "redis")]
+pub use ::redis;
+pub use dedup::{Claim, ClaimToken, DedupError, DedupFuture, DedupKey, DedupStore, MemoryDedup};
 pub use error::WebhookError;
 pub use header::{SIGNATURE_HEADER, find_signature};
+#[cfg(feature = "redis")]
+pub use redis_dedup::{RedisDedup, RedisDedupBuilder};
 pub use verifier::{DEFAULT_MAX_BODY_SIZE, Verifier, parse};
 
 pub use pingpp_sign::PublicKey;

@@ -4,16 +4,26 @@
 //! | outcome | status |
 //! |---|---|
 //! | handler returned `Ok` | 200 |
-//! | duplicate event id (already handled) | 200, handler not called |
+//! | duplicate event (already handled) | 200, handler not called |
 //! | same event being handled by another delivery right now | 409, handler not called (Ping++ retries) |
 //! | signature missing, not base64 or not matching; body not an event | 400 |
+//! | body not received within the body read timeout | 408 |
 //! | body larger than the verifier's limit | 413 |
 //! | method other than POST | 405 |
-//! | handler returned `Err` or panicked; dedup store failed | 500 (Ping++ retries) |
+//! | handler returned `Err` or panicked; dedup store failed or unreachable | 500 (Ping++ retries) |
+//!
+//! An event is identified for deduplication by its id and mode ([`DedupKey`]); an event
+//! without an id cannot be, and is handled on every delivery (with a warning in the log).
 //!
 //! The handler runs in its own tokio task: if Ping++ gives up on the connection while
 //! the handler is still working, the handler still finishes, and a failure still frees
-//! the event id for the next delivery.
+//! the event for the next delivery. With a store whose claims expire
+//! (`RedisDedup`), the claim is renewed while the handler runs.
+//!
+//! Mount it in axum or any tower stack (feature `tower`), call
+//! [`WebhookService::handle`] from any framework built on `http`, or run it with
+//! [`serve`] / [`serve_with`], which cap connections, time out slow headers and idle
+//! connections, and close the longest-idle connection when full ([`ServeConfig`]).
 //!
 //! ```no_run
 //! use pingpp_webhook::{server::WebhookService, Event, Verifier};
@@ -29,6 +39,24 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! Several instances behind a load balancer share one store (feature `redis`):
+//!
+//! ```no_run
+//! # #[cfg(feature = "redis")]
+//! # async fn run(verifier: pingpp_webhook::Verifier) -> Result<(), Box<dyn std::error::Error>> {
+//! use pingpp_webhook::{Event, RedisDedup, server::{ServeConfig, WebhookService}};
+//!
+//! let dedup = RedisDedup::builder("app_1Gqj58ynP0mHeX1q").connect("redis://10.0.0.5/").await?;
+//! let service = WebhookService::with_dedup(verifier, |event: Event| async move {
+//!     // ...credit the withdrawal, idempotently, then:
+//!     Ok::<(), std::io::Error>(())
+//! }, dedup);
+//! let listener = tokio::net::TcpListener::bind("0.0.0.0:8080").await?;
+//! pingpp_webhook::server::serve_with(listener, service, ServeConfig::default()).await;
+//! # Ok(())
+//! # }
+//! ```
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -37,18 +65,26 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{Method, Request, Response, StatusCode, header};
+use http::{HeaderMap, Method, Request, Response, StatusCode, header};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::Body;
 use pingpp_types::Event;
+use tokio::sync::oneshot;
 
-use crate::{Claim, DedupStore, MemoryDedup, Verifier, find_signature};
+use crate::{Claim, ClaimToken, DedupKey, DedupStore, MemoryDedup, Verifier, find_signature};
+
+mod conn;
+#[cfg(feature = "tower")]
+mod tower;
+
+pub use conn::{ServeConfig, serve, serve_with};
+
+/// Default time allowed to receive a request's body once its headers are in
+/// ([`WebhookService::with_body_read_timeout`]).
+pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The error type event handlers return.
 pub type HandlerError = Box<dyn std::error::Error + Send + Sync + 'static>;
-
-/// Time allowed to receive a request's headers, and then its body.
-const READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Your code that acts on a verified, deduplicated event.
 ///
@@ -72,12 +108,14 @@ where
     }
 }
 
-/// The webhook endpoint: a `hyper` service (also callable directly with
-/// [`WebhookService::handle`] from any framework built on `http` types).
+/// The webhook endpoint: a `hyper` service, a `tower` service with the feature `tower`
+/// (so `axum::Router::route_service` takes it), and callable directly with
+/// [`WebhookService::handle`] from any framework built on `http` types.
 ///
 /// Cheap to clone; clones share the handler and the dedup store.
 pub struct WebhookService<H, D = MemoryDedup> {
     inner: Arc<Inner<H, D>>,
+    body_read_timeout: Duration,
 }
 
 struct Inner<H, D> {
@@ -90,6 +128,7 @@ impl<H, D> Clone for WebhookService<H, D> {
     fn clone(&self) -> Self {
         WebhookService {
             inner: Arc::clone(&self.inner),
+            body_read_timeout: self.body_read_timeout,
         }
     }
 }
@@ -98,6 +137,7 @@ impl<H, D> std::fmt::Debug for WebhookService<H, D> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WebhookService")
             .field("verifier", &self.inner.verifier)
+            .field("body_read_timeout", &self.body_read_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -111,7 +151,8 @@ impl<H: EventHandler> WebhookService<H, MemoryDedup> {
 }
 
 impl<H: EventHandler, D: DedupStore> WebhookService<H, D> {
-    /// A service deduplicating with your own store.
+    /// A service deduplicating with your own store: a concrete one, or an
+    /// `Arc<dyn DedupStore>`.
     pub fn with_dedup(verifier: Verifier, handler: H, dedup: D) -> Self {
         WebhookService {
             inner: Arc::new(Inner {
@@ -119,7 +160,15 @@ impl<H: EventHandler, D: DedupStore> WebhookService<H, D> {
                 handler,
                 dedup,
             }),
+            body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
         }
+    }
+
+    /// Sets the time allowed to receive a request's body once its headers are in
+    /// (default 10 s); a slower body is answered 408.
+    pub fn with_body_read_timeout(mut self, timeout: Duration) -> Self {
+        self.body_read_timeout = timeout;
+        self
     }
 
     /// The dedup store.
@@ -142,105 +191,167 @@ impl<H: EventHandler, D: DedupStore> WebhookService<H, D> {
             return response;
         }
         let limit = self.inner.verifier.max_body_size();
-        let declared = request
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok());
-        if let Some(len) = declared
-            && len > limit as u64
-        {
-            tracing::warn!(content_length = len, limit, "Ping++ webhook body too large");
-            return text(StatusCode::PAYLOAD_TOO_LARGE, "body too large");
-        }
         let (parts, body) = request.into_parts();
-        let signature = find_signature(&parts.headers).map(str::to_owned);
-
-        let collected = tokio::time::timeout(READ_TIMEOUT, Limited::new(body, limit).collect());
-        let body = match collected.await {
-            Ok(Ok(collected)) => collected.to_bytes(),
-            Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
-                tracing::warn!(limit, "Ping++ webhook body too large");
-                return text(StatusCode::PAYLOAD_TOO_LARGE, "body too large");
-            }
-            Ok(Err(e)) => {
-                tracing::warn!(error = %e, "could not read Ping++ webhook body");
-                return text(StatusCode::BAD_REQUEST, "could not read body");
-            }
-            Err(_) => return text(StatusCode::REQUEST_TIMEOUT, "body not received in time"),
+        let body = match read_body(&parts.headers, body, limit, self.body_read_timeout).await {
+            Ok(body) => body,
+            Err(e) => return text(e.status(), e.to_string()),
         };
-
         let event = match self
             .inner
             .verifier
-            .verify_and_parse(&body, signature.as_deref())
+            .verify_and_parse(&body, find_signature(&parts.headers))
         {
             Ok(event) => event,
             Err(e) => {
                 tracing::warn!(error = %e, "rejected Ping++ webhook");
-                let status =
-                    StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
-                return text(status, &e.to_string());
+                return text(e.status_code(), e.to_string());
             }
         };
 
-        // An event without an id cannot be deduplicated: it is handled on every delivery.
-        let dedup_id = event.id.clone();
-        match &dedup_id {
-            None => tracing::warn!(
-                event_type = event.event_type(),
-                "Ping++ event has no id: it cannot be deduplicated and is handled on every delivery"
-            ),
-            Some(id) => match self.inner.dedup.claim(id).await {
-                Ok(Claim::New) => {}
+        let claim = match DedupKey::from_event(&event) {
+            None => {
+                tracing::warn!(
+                    event_type = %event.event_type(),
+                    "Ping++ event without an id cannot be deduplicated; handling it on every delivery"
+                );
+                None
+            }
+            Some(key) => match self.inner.dedup.claim(&key).await {
+                Ok(Claim::New(token)) => Some((key, token)),
                 Ok(Claim::Duplicate) => {
-                    tracing::info!(event_id = %id, "duplicate Ping++ event acknowledged");
+                    tracing::info!(event = %key, "duplicate Ping++ event acknowledged");
                     return text(StatusCode::OK, "duplicate");
                 }
                 Ok(Claim::InProgress) => {
-                    tracing::info!(event_id = %id, "Ping++ event is being handled; asked for a retry");
+                    tracing::info!(event = %key, "Ping++ event is being handled; asked for a retry");
                     return text(StatusCode::CONFLICT, "event is being handled; retry later");
                 }
                 Err(e) => {
-                    tracing::error!(error = %e, event_id = %id, "dedup store failed");
+                    tracing::error!(error = %e, cause = %source_of(&e), event = %key, "dedup store failed");
                     return text(StatusCode::INTERNAL_SERVER_ERROR, "try again later");
                 }
             },
-        }
+        };
 
-        let inner = Arc::clone(&self.inner);
-        let outcome = tokio::spawn(async move {
-            let event_id = dedup_id.clone().unwrap_or_default();
-            let event_type = event.event_type().to_owned();
-            let worker = Arc::clone(&inner);
-            let result = tokio::spawn(async move { worker.handler.handle(event).await }).await;
-            let failure = match result {
-                Ok(Ok(())) => {
-                    if dedup_id.is_some()
-                        && let Err(e) = inner.dedup.complete(&event_id).await
-                    {
-                        tracing::error!(error = %e, %event_id, "could not mark event id as handled");
-                    }
-                    return true;
-                }
-                Ok(Err(e)) => e.to_string(),
-                Err(join) if join.is_panic() => "handler panicked".to_owned(),
-                Err(_) => "handler cancelled".to_owned(),
-            };
-            tracing::error!(%event_id, %event_type, error = %failure, "Ping++ event handler failed");
-            if dedup_id.is_some()
-                && let Err(e) = inner.dedup.release(&event_id).await
-            {
-                tracing::error!(error = %e, %event_id, "could not release event id after failure");
-            }
-            false
-        })
-        .await;
-        match outcome {
+        // The work runs in its own task: if Ping++ drops the connection, the handler
+        // still finishes and the claim is still completed or released.
+        let (reply, handled) = oneshot::channel();
+        tokio::spawn(Arc::clone(&self.inner).process(event, claim, reply));
+        match handled.await {
             Ok(true) => text(StatusCode::OK, "ok"),
             _ => text(StatusCode::INTERNAL_SERVER_ERROR, "handler failed"),
         }
     }
+}
+
+impl<H: EventHandler, D: DedupStore> Inner<H, D> {
+    /// Runs the handler, settles the claim, and sends whether the event was handled.
+    async fn process(
+        self: Arc<Self>,
+        event: Event,
+        claim: Option<(DedupKey, ClaimToken)>,
+        reply: oneshot::Sender<bool>,
+    ) {
+        let event_type = event.event_type().to_owned();
+        let failure = self.run_handler(event, claim.as_ref()).await.err();
+        let Some((key, token)) = claim else {
+            if let Some(failure) = &failure {
+                tracing::error!(%event_type, error = %failure, "Ping++ event handler failed");
+            }
+            let _ = reply.send(failure.is_none());
+            return;
+        };
+        if let Some(failure) = failure {
+            tracing::error!(event = %key, %event_type, error = %failure, "Ping++ event handler failed");
+            // Free the event before answering, so that Ping++'s retry is processed.
+            if let Err(e) = self.dedup.release(&key, token).await {
+                tracing::error!(
+                    error = %e, cause = %source_of(&e), event = %key,
+                    "could not release the event after a failure; retries get 409 until the claim's lease ends"
+                );
+            }
+            let _ = reply.send(false);
+            return;
+        }
+        // Handled: the answer is 200 whatever happens next, since the work is done. If
+        // the store cannot record it, answer at once and keep trying in the background.
+        let mut reply = Some(reply);
+        let mut delay = Duration::from_millis(100);
+        for attempt in 1..=COMPLETE_ATTEMPTS {
+            match self.dedup.complete(&key, token).await {
+                Ok(()) => break,
+                Err(e) if attempt == COMPLETE_ATTEMPTS => tracing::error!(
+                    error = %e, cause = %source_of(&e), event = %key,
+                    "the event was handled but could not be marked done: a delivery after the claim's lease may handle it again"
+                ),
+                Err(e) => {
+                    tracing::warn!(error = %e, cause = %source_of(&e), event = %key, attempt, "could not mark the event done; trying again");
+                    if let Some(reply) = reply.take() {
+                        let _ = reply.send(true);
+                    }
+                    tokio::time::sleep(delay).await;
+                    delay *= 4;
+                }
+            }
+        }
+        if let Some(reply) = reply {
+            let _ = reply.send(true);
+        }
+    }
+
+    /// Runs the handler (a panic is a failure, not a crash), renewing the claim
+    /// meanwhile when the store asks for it.
+    async fn run_handler(
+        &self,
+        event: Event,
+        claim: Option<&(DedupKey, ClaimToken)>,
+    ) -> Result<(), String> {
+        let mut work = std::pin::pin!(catch_unwind(self.handler.handle(event)));
+        let result = match (claim, self.dedup.renew_interval()) {
+            (Some((key, token)), Some(every)) => loop {
+                tokio::select! {
+                    result = &mut work => break result,
+                    () = tokio::time::sleep(every) => match self.dedup.renew(key, *token).await {
+                        Ok(true) => tracing::debug!(event = %key, "renewed the claim on a Ping++ event"),
+                        Ok(false) => tracing::error!(
+                            event = %key,
+                            "lost the claim on a Ping++ event while handling it: another delivery may handle it too"
+                        ),
+                        Err(e) => tracing::warn!(error = %e, cause = %source_of(&e), event = %key, "could not renew the claim on a Ping++ event"),
+                    },
+                }
+            },
+            _ => work.await,
+        };
+        match result {
+            Some(Ok(())) => Ok(()),
+            Some(Err(e)) => Err(e.to_string()),
+            None => Err("handler panicked".to_owned()),
+        }
+    }
+}
+
+/// Runs `future`, turning a panic while polling it into `None` (the panic hook still
+/// reports it), as a spawned task would, without spawning one per delivery.
+async fn catch_unwind<F: Future>(future: F) -> Option<F::Output> {
+    let mut future = std::pin::pin!(future);
+    std::future::poll_fn(move |cx| {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| future.as_mut().poll(cx))) {
+            Ok(std::task::Poll::Ready(output)) => std::task::Poll::Ready(Some(output)),
+            Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
+            Err(_) => std::task::Poll::Ready(None),
+        }
+    })
+    .await
+}
+
+/// How often [`DedupStore::complete`] is tried after a successful handler (over about
+/// 8.5 s: 0.1 + 0.4 + 1.6 + 6.4 s between attempts).
+const COMPLETE_ATTEMPTS: u32 = 5;
+
+/// The cause under a store's error, for logs (`DedupError` displays only its summary).
+fn source_of(e: &crate::DedupError) -> String {
+    std::error::Error::source(e).map_or_else(String::new, ToString::to_string)
 }
 
 impl<H, D, B> hyper::service::Service<Request<B>> for WebhookService<H, D>
@@ -261,38 +372,69 @@ where
     }
 }
 
-/// Accepts HTTP/1 connections on `listener` and serves `service` on every path.
-///
-/// Runs until the task running it is dropped or aborted; accept errors (e.g. too many
-/// open files) are logged and retried after a short pause.
-pub async fn serve<H: EventHandler, D: DedupStore>(
-    listener: tokio::net::TcpListener,
-    service: WebhookService<H, D>,
-) {
-    loop {
-        let stream = match listener.accept().await {
-            Ok((stream, _peer)) => stream,
-            Err(e) => {
-                tracing::warn!(error = %e, "accept failed");
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                continue;
-            }
-        };
-        let service = service.clone();
-        tokio::spawn(async move {
-            let connection = hyper::server::conn::http1::Builder::new()
-                .timer(hyper_util::rt::TokioTimer::new())
-                .header_read_timeout(READ_TIMEOUT)
-                .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
-            if let Err(e) = connection.await {
-                tracing::debug!(error = %e, "webhook connection ended with an error");
-            }
-        });
+/// Why a request body could not be read.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum BodyError {
+    #[error("webhook body is larger than the limit of {limit} bytes")]
+    TooLarge { limit: usize },
+    #[error("could not read the webhook body")]
+    Read(#[source] HandlerError),
+    #[error("webhook body not received within {0:?}")]
+    TimedOut(Duration),
+}
+
+impl BodyError {
+    /// The answer: 413, 400 or 408.
+    pub(crate) fn status(&self) -> StatusCode {
+        match self {
+            BodyError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            BodyError::Read(_) => StatusCode::BAD_REQUEST,
+            BodyError::TimedOut(_) => StatusCode::REQUEST_TIMEOUT,
+        }
     }
 }
 
-fn text(status: StatusCode, message: &str) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(message.to_owned())));
+/// Reads a whole request body of at most `limit` bytes within `timeout`, refusing at
+/// once a body whose declared `Content-Length` is over the limit.
+pub(crate) async fn read_body<B>(
+    headers: &HeaderMap,
+    body: B,
+    limit: usize,
+    timeout: Duration,
+) -> Result<Bytes, BodyError>
+where
+    B: Body,
+    B::Error: Into<HandlerError>,
+{
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if let Some(len) = declared
+        && len > limit as u64
+    {
+        tracing::warn!(content_length = len, limit, "Ping++ webhook body too large");
+        return Err(BodyError::TooLarge { limit });
+    }
+    match tokio::time::timeout(timeout, Limited::new(body, limit).collect()).await {
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
+            tracing::warn!(limit, "Ping++ webhook body too large");
+            Err(BodyError::TooLarge { limit })
+        }
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "could not read Ping++ webhook body");
+            Err(BodyError::Read(e))
+        }
+        Err(_) => {
+            tracing::warn!(?timeout, "Ping++ webhook body not received in time");
+            Err(BodyError::TimedOut(timeout))
+        }
+    }
+}
+
+fn text(status: StatusCode, message: impl Into<Bytes>) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(message.into()));
     *response.status_mut() = status;
     response.headers_mut().insert(
         header::CONTENT_TYPE,

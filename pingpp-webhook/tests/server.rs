@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+use common::http::{post_signed, send};
 use common::{OTHER_KEYS, event_body, fixture, sign, verifier};
 use pingpp_webhook::server::{HandlerError, WebhookService};
 use pingpp_webhook::{Event, EventData};
@@ -46,50 +47,6 @@ async fn start(service_verifier: pingpp_webhook::Verifier) -> (SocketAddr, Arc<S
     let addr = listener.local_addr().unwrap();
     tokio::spawn(pingpp_webhook::server::serve(listener, service));
     (addr, seen)
-}
-
-/// Sends one HTTP/1.1 request and returns (status, body).
-async fn send(
-    addr: SocketAddr,
-    method: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> (u16, String) {
-    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let mut request = format!(
-        "{method} /webhooks/pingpp HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (name, value) in headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
-    }
-    request.push_str("\r\n");
-    stream.write_all(request.as_bytes()).await.unwrap();
-    stream.write_all(body).await.unwrap();
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).await.unwrap();
-    let response = String::from_utf8_lossy(&response).into_owned();
-    let status = response
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("bad response: {response:?}"));
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .unwrap_or_default();
-    (status, body)
-}
-
-async fn post_signed(addr: SocketAddr, body: &[u8]) -> (u16, String) {
-    let signature = sign(body);
-    send(
-        addr,
-        "POST",
-        &[("x-pingplusplus-signature", &signature)],
-        body,
-    )
-    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -311,44 +268,47 @@ async fn oversized_chunked_body_without_content_length_is_refused() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn custom_dedup_store_is_used_and_its_failure_answers_500() {
-    use pingpp_webhook::{Claim, DedupStore};
+async fn custom_dedup_store_behind_dyn_is_used_and_its_failure_answers_500() {
+    use pingpp_webhook::{
+        Claim, ClaimToken, DedupError, DedupFuture, DedupKey, DedupStore, MemoryDedup,
+    };
 
-    /// A store that is down for ids starting with `evt_down`.
+    /// A store that is down for events whose id starts with `evt_down`.
     #[derive(Default)]
-    struct FlakyStore(pingpp_webhook::MemoryDedup);
+    struct FlakyStore(MemoryDedup);
 
     #[derive(Debug, thiserror::Error)]
     #[error("store unavailable")]
     struct Down;
 
     impl DedupStore for FlakyStore {
-        type Error = Down;
-        async fn claim(&self, event_id: &str) -> Result<Claim, Down> {
-            if event_id.starts_with("evt_down") {
-                return Err(Down);
-            }
-            Ok(self.0.claim(event_id).await.unwrap_or(Claim::New))
+        fn claim<'a>(&'a self, key: &'a DedupKey) -> DedupFuture<'a, Claim> {
+            Box::pin(async move {
+                if key.event_id().starts_with("evt_down") {
+                    return Err(DedupError::new(Down));
+                }
+                self.0.claim(key).await
+            })
         }
-        async fn complete(&self, event_id: &str) -> Result<(), Down> {
-            let _ = self.0.complete(event_id).await;
-            Ok(())
+        fn complete<'a>(&'a self, key: &'a DedupKey, token: ClaimToken) -> DedupFuture<'a, ()> {
+            self.0.complete(key, token)
         }
-        async fn release(&self, event_id: &str) -> Result<(), Down> {
-            let _ = self.0.release(event_id).await;
-            Ok(())
+        fn release<'a>(&'a self, key: &'a DedupKey, token: ClaimToken) -> DedupFuture<'a, ()> {
+            self.0.release(key, token)
         }
     }
 
     let calls = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&calls);
+    // The store is chosen at run time: a trait object.
+    let store: Arc<dyn DedupStore> = Arc::new(FlakyStore::default());
     let service = WebhookService::with_dedup(
         verifier(),
         move |_event: Event| {
             counter.fetch_add(1, Ordering::SeqCst);
             async { Ok::<(), std::io::Error>(()) }
         },
-        FlakyStore::default(),
+        store,
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -373,4 +333,24 @@ async fn event_without_id_is_handled_on_every_delivery() {
         assert_eq!(status, 200);
     }
     assert_eq!(seen.calls.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_body_is_answered_408() {
+    let service = WebhookService::new(verifier(), |_event: Event| async {
+        Ok::<(), std::io::Error>(())
+    })
+    .with_body_read_timeout(std::time::Duration::from_millis(200));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(pingpp_webhook::server::serve(listener, service));
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    // Headers promise 100 bytes; 10 come, then nothing.
+    stream
+        .write_all(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789")
+        .await
+        .unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.unwrap();
+    assert_eq!(common::http::parse_response(&response).0, 408);
 }

@@ -98,6 +98,7 @@
 //! # Ok(()) }
 //! ```
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use pingpp_sign as sign;
 pub use pingpp_transport as transport;

@@ -11,12 +11,15 @@
 //!   bans, licenses, sources), offline against the RustSec snapshot in `../shared`
 //!   when it is there.
 //! * `bench` — the criterion benchmarks beside `openssl speed rsa2048`, with ratios.
+//! * `load [--deliveries N] [--clients N]` — webhook deliveries per second over
+//!   loopback with `MemoryDedup` and `RedisDedup`, beside the crypto bound.
 //! * `fuzz [--seconds N] [--seed N]` — every cargo-fuzz target for N seconds
 //!   (a fixed libFuzzer seed makes CI's short pass repeatable).
 #![forbid(unsafe_code)]
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod bench;
+mod load;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -32,9 +35,10 @@ fn main() -> ExitCode {
         Some("audit") => audit(),
         Some("bench") => bench::run(&args[1..]),
         Some("fuzz") => fuzz(&args[1..]),
+        Some("load") => load::run(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci | lint | test | audit | bench [--quick] | fuzz [--seconds N] [--seed N]>"
+                "usage: cargo xtask <ci | lint | test | audit | bench [--quick] | load [--deliveries N] [--clients N] | fuzz [--seconds N] [--seed N]>"
             );
             return ExitCode::from(2);
         }

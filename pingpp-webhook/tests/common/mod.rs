@@ -122,3 +122,7 @@ pub fn event_body(id: &str, livemode: bool) -> Vec<u8> {
     )
     .into_bytes()
 }
+
+pub mod http;
+pub mod redis_server;
+pub mod wire;
