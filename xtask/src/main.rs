@@ -13,7 +13,8 @@
 //! * `bench` — the criterion benchmarks beside `openssl speed rsa2048`, with ratios.
 //! * `load [--deliveries N] [--clients N]` — webhook deliveries per second over
 //!   loopback with `MemoryDedup` and `RedisDedup`, beside the crypto bound.
-//! * `fuzz [--seconds N] [--seed N]` — every cargo-fuzz target for N seconds
+//! * `fuzz [--seconds N] [--runs N] [--seed N] [--target NAME]...` — every cargo-fuzz
+//!   target (or the named ones) for N seconds or N executions
 //!   (a fixed libFuzzer seed makes CI's short pass repeatable).
 #![forbid(unsafe_code)]
 #![allow(clippy::print_stdout, clippy::print_stderr)]
@@ -38,7 +39,7 @@ fn main() -> ExitCode {
         Some("load") => load::run(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci | lint | test | audit | bench [--quick] | load [--deliveries N] [--clients N] | fuzz [--seconds N] [--seed N]>"
+                "usage: cargo xtask <ci | lint | test | audit | bench [--quick] | load [--deliveries N] [--clients N] | fuzz [--seconds N] [--runs N] [--seed N] [--target NAME]...>"
             );
             return ExitCode::from(2);
         }
@@ -283,19 +284,32 @@ fn webhook_tree_crates(tree: &str) -> Vec<String> {
 }
 
 fn fuzz(args: &[String]) -> Result {
-    let mut seconds = 30u64;
+    const USAGE: &str =
+        "usage: cargo xtask fuzz [--seconds N] [--runs N] [--seed N] [--target NAME]...";
+    let mut seconds = None;
+    let mut runs = None;
     let mut seed = None;
+    let mut only: Vec<String> = Vec::new();
     let mut rest = args.iter();
     while let Some(flag) = rest.next() {
         let value = rest.next().ok_or_else(|| format!("{flag} takes a value"))?;
+        if flag == "--target" {
+            only.push(value.clone());
+            continue;
+        }
         let number = value
             .parse::<u64>()
             .map_err(|_| format!("{flag} takes a whole number, not {value:?}"))?;
         match flag.as_str() {
-            "--seconds" => seconds = number,
+            "--seconds" => seconds = Some(number),
+            "--runs" => runs = Some(number),
             "--seed" => seed = Some(number),
-            _ => return Err("usage: cargo xtask fuzz [--seconds N] [--seed N]".to_owned()),
+            _ => return Err(USAGE.to_owned()),
         }
+    }
+    // Without a bound, a short time-boxed pass (what CI runs).
+    if seconds.is_none() && runs.is_none() {
+        seconds = Some(30);
     }
     let fuzz_dir = root().join("fuzz");
     if !fuzz_dir.join("Cargo.toml").exists() {
@@ -310,8 +324,22 @@ fn fuzz(args: &[String]) -> Result {
     if !list.status.success() {
         return Err("`cargo fuzz list` failed: is cargo-fuzz installed?".to_owned());
     }
-    let targets = String::from_utf8_lossy(&list.stdout).to_string();
-    for target in targets.lines().map(str::trim).filter(|t| !t.is_empty()) {
+    let listed = String::from_utf8_lossy(&list.stdout).to_string();
+    let targets: Vec<&str> = listed
+        .lines()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .collect();
+    if let Some(unknown) = only.iter().find(|t| !targets.contains(&t.as_str())) {
+        return Err(format!(
+            "no fuzz target {unknown:?}; the targets are: {}",
+            targets.join(", ")
+        ));
+    }
+    for target in targets
+        .into_iter()
+        .filter(|t| only.is_empty() || only.iter().any(|o| o == t))
+    {
         // The working corpus (kept between runs, not committed) first, then the
         // committed seeds (crafted flows and past findings), read but never written.
         let corpus = fuzz_dir.join("corpus").join(target);
@@ -326,8 +354,14 @@ fn fuzz(args: &[String]) -> Result {
             cmd.arg(&seeds);
         }
         cmd.arg("--")
-            .arg(format!("-max_total_time={seconds}"))
+            .arg("-print_final_stats=1")
             .env("RUSTC_BOOTSTRAP", "1");
+        if let Some(seconds) = seconds {
+            cmd.arg(format!("-max_total_time={seconds}"));
+        }
+        if let Some(runs) = runs {
+            cmd.arg(format!("-runs={runs}"));
+        }
         if let Some(seed) = seed {
             cmd.arg(format!("-seed={seed}"));
         }
