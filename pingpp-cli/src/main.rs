@@ -180,8 +180,8 @@ fn main() -> ExitCode {
         Err(e) => return parse_error(&e),
     };
     let format = output::Format::from_flag(cli.json);
-    init_tracing(match cli.command {
-        Command::Mock(_) => "info,pingpp_mock=debug",
+    init_tracing(match &cli.command {
+        Command::Mock(args) => args.default_log_filter(),
         _ => "warn",
     });
     let runtime = match tokio::runtime::Builder::new_multi_thread()

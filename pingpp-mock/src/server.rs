@@ -149,7 +149,7 @@ async fn handle(
             json_response(status, &value)
         }
         Err(e) => {
-            tracing::debug!(method = %parts.method, path = %record.path, status = e.status, message = %e.message, "request refused");
+            tracing::debug!(target: "pingpp_mock::request", method = %parts.method, path = %record.path, status = e.status, message = %e.message, "request refused");
             error_response(&e)
         }
     };
@@ -166,6 +166,7 @@ async fn handle(
 fn log_request(shared: &Shared, mut record: RequestRecord, started: Instant) {
     record.latency = started.elapsed();
     tracing::debug!(
+        target: "pingpp_mock::request",
         method = %record.method,
         path = %record.path,
         status = record.status.as_u16(),
