@@ -42,8 +42,8 @@ Request log: one line per request on stderr (--quiet: none), e.g.
   with --log-format json: {\"time\", \"method\", \"path\", \"status\", \"latency_ms\",
   \"fault\" (none, 502, cut, delay), \"mock_outcome\" (or null)}. The path is shown without
   its query; keys, signatures and bodies never. With fault=cut, status is the answer the
-  client never got. RUST_LOG adds diagnostics (e.g. RUST_LOG=pingpp_mock=debug: webhook
-  delivery attempts).
+  client never got. In the human format the emulator's notes (start, stop, webhook
+  delivery attempts) come too; RUST_LOG replaces that choice (e.g. RUST_LOG=warn).
 
 Connections: at most --max-connections open (the one idle longest is closed to make
 room); a request's head must arrive within --read-timeout-ms of its first byte (else the

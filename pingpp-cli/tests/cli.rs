@@ -218,6 +218,40 @@ fn webhook_verify_says_valid_or_why_not() {
     assert!(stdout(&o).starts_with("invalid"), "{o:?}");
 }
 
+/// Against an emulator that refuses the demo's key, every step deviates: the report
+/// says so and the exit status is 1 (the documented status for a deviating demo).
+#[cfg(unix)]
+#[test]
+fn demo_exits_1_when_a_step_does_not_behave_as_documented() {
+    let m = MockProcess::start(&["--api-key", "sk_test_notthedemokey", "--quiet"]);
+    let o = pingpp()
+        .args(["demo", "--base-url", &m.base_url])
+        .output()
+        .expect("run");
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("[FAIL]"), "{out}");
+    assert!(out.contains("did NOT behave as documented"), "{out}");
+}
+
+#[test]
+fn version_names_the_crypto_backend() {
+    let o = run(&["--version"]);
+    assert!(o.status.success());
+    let out = stdout(&o);
+    assert!(
+        out.starts_with(&format!("pingpp {}", env!("CARGO_PKG_VERSION"))),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "crypto backend: {}",
+            pingpp_sign::backend().name()
+        )),
+        "{out}"
+    );
+}
+
 #[test]
 fn demo_walks_the_whole_story() {
     let o = run(&["demo"]);
