@@ -86,7 +86,8 @@
 //! (`400`), carry the usual JSON error body and close the connection. A malformed
 //! request head is answered by hyper itself, before the emulator sees the request, with
 //! an empty body: `400` (bad request line or header), `431` (more than 100 headers, or
-//! a head over 64 KiB); hyper 1 has no hook to change those answers.
+//! a head still incomplete when the 64 KiB read buffer is full), `414` (a URI over
+//! 65,534 bytes); hyper 1 has no hook to change those answers.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), pingpp_mock::MockError> {
