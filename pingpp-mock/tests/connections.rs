@@ -297,14 +297,13 @@ async fn shutdown_closes_idle_keep_alive_connections() {
     assert!(read.is_ok(), "the kept-alive connection is still open");
 }
 
-/// Environment variable marking the child process of the descriptor-limit test.
+/// Environment variable marking the child process of the descriptor-limit tests; its
+/// value is the emulator's read timeout in milliseconds.
 const CHILD: &str = "PINGPP_MOCK_FD_LIMIT_CHILD";
 
-/// 260 idle connections to an emulator limited to 200 file descriptors: the emulator
-/// runs in a child process under `ulimit -n 200` ([`fd_limited_emulator`]), the
-/// clients here with the usual limit.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn idle_connections_beyond_the_descriptor_limit_do_not_keep_a_request_out() {
+/// Starts [`fd_limited_emulator`] under `ulimit -n 200` with this read timeout; its
+/// process and address.
+fn fd_limited_child(read_timeout: Duration) -> (std::process::Child, SocketAddr) {
     use std::io::BufRead;
     let exe = std::env::current_exe().expect("test binary");
     let mut child = std::process::Command::new("sh")
@@ -312,7 +311,7 @@ async fn idle_connections_beyond_the_descriptor_limit_do_not_keep_a_request_out(
         .arg(r#"ulimit -n 200 && exec "$0" "$@""#)
         .arg(&exe)
         .args(["--exact", "fd_limited_emulator", "--ignored", "--nocapture"])
-        .env(CHILD, "1")
+        .env(CHILD, read_timeout.as_millis().to_string())
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("start the fd-limited emulator");
@@ -325,8 +324,18 @@ async fn idle_connections_beyond_the_descriptor_limit_do_not_keep_a_request_out(
                 .map(|p| p.trim().parse().expect("port"))
         })
         .expect("the child prints its port");
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    (child, SocketAddr::from(([127, 0, 0, 1], port)))
+}
 
+/// 260 idle connections to an emulator limited to 200 file descriptors: the emulator
+/// runs in a child process under `ulimit -n 200` ([`fd_limited_emulator`]), the
+/// clients here with the usual limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_connections_beyond_the_descriptor_limit_do_not_keep_a_request_out() {
+    // The default cap (1024) is above the descriptor limit and the read timeout is
+    // long, so only closing idle connections when `accept` runs out of descriptors
+    // can help.
+    let (mut child, addr) = fd_limited_child(LONG);
     let mut held = Vec::new();
     for _ in 0..260 {
         held.push(TcpStream::connect(addr).await.expect("connect"));
@@ -338,23 +347,63 @@ async fn idle_connections_beyond_the_descriptor_limit_do_not_keep_a_request_out(
     result.expect("the request was kept out by idle connections");
 }
 
-/// The emulator of the test above; does nothing unless started by it.
-#[test]
-#[ignore = "started by idle_connections_beyond_the_descriptor_limit_do_not_keep_a_request_out"]
-fn fd_limited_emulator() {
-    if std::env::var_os(CHILD).is_none() {
-        return;
+/// The issue's scenario: 260 clients that send headers and one body byte, then
+/// nothing, against 200 descriptors. Their requests are being handled, so none is
+/// closed to make room; each ends with 408 after the read timeout, and a real request
+/// waits for those ahead of it, not for ever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stalled_bodies_beyond_the_descriptor_limit_delay_a_request_only_by_the_read_timeout() {
+    let read_timeout = Duration::from_millis(500);
+    let (mut child, addr) = fd_limited_child(read_timeout);
+    let stalled = head("POST", &list_path(), "Content-Length: 100\r\n") + "{";
+    let mut held = Vec::new();
+    for _ in 0..260 {
+        let mut stream = TcpStream::connect(addr).await.expect("connect");
+        stream.write_all(stalled.as_bytes()).await.expect("write");
+        held.push(stream);
     }
+    let started = Instant::now();
+    let result = tokio::time::timeout(LIVENESS, list_succeeds(addr)).await;
+    let waited = started.elapsed();
+    // Each stalled client ends: 408, or closed unanswered when it was accepted but
+    // not yet read at a moment the emulator ran out of descriptors (it then looked
+    // idle, and the idlest connection is closed to make room).
+    let (mut timed_out, mut closed) = (0, 0);
+    for stream in &mut held {
+        match tokio::time::timeout(Duration::from_secs(5), read_answer(stream)).await {
+            Ok(Some((408, _))) => timed_out += 1,
+            Ok(None) => closed += 1,
+            other => panic!("a stalled client got {other:?}"),
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    result.expect("stalled bodies kept the request out");
+    // Two or three rounds of read timeouts (about 190 descriptors per round).
+    assert!(waited < read_timeout * 10, "the request waited {waited:?}");
+    eprintln!("stalled: {timed_out} got 408, {closed} closed; the request waited {waited:?}");
+    assert_eq!(timed_out + closed, 260);
+    assert!(
+        timed_out >= 190,
+        "{timed_out} got 408, {closed} were closed"
+    );
+}
+
+/// The emulator of the tests above; does nothing unless started by one of them.
+#[test]
+#[ignore = "started by the descriptor-limit tests"]
+fn fd_limited_emulator() {
+    let Some(read_timeout) = std::env::var(CHILD).ok().and_then(|ms| ms.parse().ok()) else {
+        return;
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .expect("runtime");
     runtime.block_on(async {
-        // The default cap (1024) is above the descriptor limit and the read timeout
-        // is long, so only closing idle connections when `accept` runs out of
-        // descriptors can help.
-        let m = start(builder().read_timeout(LONG)).await;
+        let read_timeout = Duration::from_millis(read_timeout);
+        let m = start(builder().read_timeout(read_timeout)).await;
         println!("PORT={}", m.addr().port());
         // Stops by itself if the parent never kills it.
         tokio::time::sleep(Duration::from_secs(60)).await;
