@@ -601,3 +601,23 @@ impl<F: Future> Future for TrackedFuture<F> {
         Poll::Ready(output)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cap_is_kept_within_what_the_semaphore_holds() {
+        let config = ServeConfig::default().with_max_connections(usize::MAX);
+        assert_eq!(config.max_connections(), MAX_CONNECTIONS_LIMIT);
+        // Semaphore::new panics above MAX_PERMITS; shutdown waits for u32 permits.
+        let slots = Semaphore::new(config.max_connections());
+        assert!(u32::try_from(slots.available_permits()).is_ok());
+        assert_eq!(
+            ServeConfig::default()
+                .with_max_connections(0)
+                .max_connections(),
+            1
+        );
+    }
+}
