@@ -246,7 +246,7 @@ pub(crate) async fn run(args: DemoArgs) -> Result<ExitCode, BoxError> {
             r.step,
             r.failures.join(", ")
         );
-        Ok(ExitCode::FAILURE)
+        Ok(crate::exit::demo_deviated())
     }
 }
 

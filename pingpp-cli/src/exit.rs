@@ -8,7 +8,7 @@
 //! | status | meaning |
 //! |---|---|
 //! | 0 | success |
-//! | 1 | refused, nothing was done ([`Outcome::Rejected`]; a file not replaced; an invalid signature) |
+//! | 1 | refused, nothing was done ([`Outcome::Rejected`]; a file not replaced; an invalid signature); `demo`: a step did not behave as documented |
 //! | 2 | usage (clap's own, [`Kind::Usage`], parameters the SDK refuses before sending) |
 //! | 3 | outcome unknown: it may have moved money ([`Outcome::Unknown`]) |
 //! | 4 | nothing was sent: configuration, keys, files, or the API could not be reached |
@@ -43,7 +43,7 @@ Exit status:
   1  refused, nothing was done: the API refused the request (HTTP 4xx, an order_no
      already used by a different request); a file exists (no --force) or is a
      symbolic link; webhook verify: invalid signature; webhook trigger: the handler
-     answered but never with 2xx
+     answered but never with 2xx; demo: a step did not behave as documented
   2  usage: unknown flag, malformed or contradicting arguments, parameters the SDK
      refuses before sending (e.g. an amount of 0 or a 61-character description)
   3  outcome unknown, money may have moved: the connection was cut or timed out
@@ -291,6 +291,11 @@ pub(crate) fn webhook_not_accepted() -> ExitCode {
 /// to connect): nothing was delivered.
 pub(crate) fn webhook_unreachable() -> ExitCode {
     ExitCode::from(NOT_SENT)
+}
+
+/// `demo`: a step did not behave as documented (the demo ran; its report says which).
+pub(crate) fn demo_deviated() -> ExitCode {
+    ExitCode::from(REFUSED)
 }
 
 /// `webhook verify`: the signature does not match (kept at 1 for scripts).

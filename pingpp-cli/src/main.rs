@@ -106,9 +106,8 @@ enum WebhookCommand {
 
 /// Writes the completion script for `shell` to stdout.
 fn completions(shell: clap_complete::Shell) -> Result<ExitCode, BoxError> {
-    use clap::CommandFactory as _;
     let mut script = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "pingpp", &mut script);
+    clap_complete::generate(shell, &mut command(), "pingpp", &mut script);
     write_stdout(format_args!("{}", String::from_utf8_lossy(&script)));
     Ok(ExitCode::SUCCESS)
 }
@@ -174,14 +173,37 @@ fn parse_error(e: &clap::Error) -> ExitCode {
     ExitCode::from(code)
 }
 
+/// The command line's definition, with `--version` naming the crypto backend
+/// (`-V` prints the version alone).
+fn command() -> clap::Command {
+    use clap::CommandFactory as _;
+    static LONG_VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let long_version = LONG_VERSION.get_or_init(|| {
+        format!(
+            "{}\ncrypto backend: {}",
+            env!("CARGO_PKG_VERSION"),
+            pingpp_sign::backend().name()
+        )
+    });
+    Cli::command().long_version(long_version.as_str())
+}
+
+/// Parses the process's arguments.
+fn parse() -> Result<Cli, clap::Error> {
+    use clap::FromArgMatches as _;
+    let mut command = command();
+    let matches = command.try_get_matches_from_mut(std::env::args_os())?;
+    Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut command))
+}
+
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match parse() {
         Ok(cli) => cli,
         Err(e) => return parse_error(&e),
     };
     let format = output::Format::from_flag(cli.json);
-    init_tracing(match cli.command {
-        Command::Mock(_) => "info,pingpp_mock=debug",
+    init_tracing(match &cli.command {
+        Command::Mock(args) => args.default_log_filter(),
         _ => "warn",
     });
     let runtime = match tokio::runtime::Builder::new_multi_thread()

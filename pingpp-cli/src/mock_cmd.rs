@@ -37,6 +37,19 @@ Faults, as a client sees them:
                      with withdrawal find / recharge find
   --fault-delay-rate the answer comes --fault-delay-ms later
 
+Request log: one line per request on stderr (--quiet: none), e.g.
+  2026-01-01T10:00:00.000000Z POST /v1/apps/app_1/withdrawals 200 1.215ms fault=none mock_outcome=failed
+  with --log-format json: {\"time\", \"method\", \"path\", \"status\", \"latency_ms\",
+  \"fault\" (none, 502, cut, delay), \"mock_outcome\" (or null)}. The path is shown without
+  its query; keys, signatures and bodies never. With fault=cut, status is the answer the
+  client never got. In the human format the emulator's notes (start, stop, webhook
+  delivery attempts) come too; RUST_LOG replaces that choice (e.g. RUST_LOG=warn).
+
+Connections: at most --max-connections open (the one idle longest is closed to make
+room); a request's head must arrive within --read-timeout-ms of its first byte (else the
+connection is closed) and its body within the same time after (else 408); a body over
+1 MiB gets 413, at once when Content-Length says so.
+
 With --json, stdout carries one line: {\"base_url\", \"webhook_public_key_file\"}.";
 
 /// `pingpp mock`. Its `Debug` shows no key: they are [`Secret`]s.
@@ -84,6 +97,70 @@ pub(crate) struct MockArgs {
     /// Fault injection: seed of the random draws (same seed, same faults).
     #[arg(long, default_value_t = 0)]
     fault_seed: u64,
+    /// Refuse a signed request whose Pingplusplus-Request-Timestamp is further than
+    /// this from the clock (401 stale timestamp). Off by default: Ping++ documents no
+    /// such window.
+    #[arg(long, value_name = "SECONDS")]
+    timestamp_window: Option<u64>,
+    /// Time a request's head has to arrive, and then its body (408 after that).
+    #[arg(long, value_name = "MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    read_timeout_ms: u64,
+    /// Most connections open at once; when full, the one idle longest is closed.
+    #[arg(long, value_name = "N", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    max_connections: u64,
+    /// Request log format on stderr: human lines (with the emulator's notes), or
+    /// JSON objects only (warnings and errors aside).
+    #[arg(long, value_enum, default_value_t = LogFormat::Human)]
+    log_format: LogFormat,
+    /// No request log, and only warnings and errors (RUST_LOG still applies).
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+/// `--log-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    /// One line per request for people.
+    Human,
+    /// One JSON object per line.
+    Json,
+}
+
+impl MockArgs {
+    /// The `tracing` filter when RUST_LOG is not set: the emulator's diagnostics
+    /// (webhook delivery attempts included), but not its per-request events, which the
+    /// request log shows; warnings only with --quiet.
+    /// With `--log-format json` too, stderr then carries JSON lines only (warnings
+    /// and errors aside). The body reader's warnings repeat what the request log shows.
+    pub(crate) fn default_log_filter(&self) -> &'static str {
+        if self.quiet || self.log_format == LogFormat::Json {
+            "warn,pingpp_webhook::server::body=error"
+        } else {
+            "info,pingpp_mock=debug,pingpp_mock::request=off,pingpp_webhook::server::body=error"
+        }
+    }
+}
+
+/// Writes one request-log line to stderr, whole (the lock keeps concurrent requests'
+/// lines apart); a closed stderr is ignored, the emulator keeps serving.
+fn log_request(format: LogFormat, record: &pingpp_mock::RequestRecord) {
+    use std::io::Write as _;
+    use tracing_subscriber::fmt::format::Writer;
+    use tracing_subscriber::fmt::time::{FormatTime as _, SystemTime};
+    let mut time = String::new();
+    let _ = SystemTime.format_time(&mut Writer::new(&mut time));
+    let line = match format {
+        LogFormat::Human => format!("{time} {record}\n"),
+        LogFormat::Json => {
+            let mut object = serde_json::Map::new();
+            object.insert("time".into(), time.into());
+            if let serde_json::Value::Object(fields) = record.to_json() {
+                object.extend(fields);
+            }
+            format!("{}\n", serde_json::Value::Object(object))
+        }
+    };
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }
 
 /// Ctrl-C and SIGTERM, listened for from the very start: a signal during start-up then
@@ -143,7 +220,16 @@ pub(crate) async fn run(args: MockArgs, format: Format) -> Result<ExitCode, BoxE
     }
     let mut builder = pingpp_mock::MockServer::builder()
         .addr(args.addr)
-        .time_scale(args.time_scale);
+        .time_scale(args.time_scale)
+        .read_timeout(std::time::Duration::from_millis(args.read_timeout_ms))
+        .max_connections(usize::try_from(args.max_connections).unwrap_or(usize::MAX));
+    if let Some(window) = args.timestamp_window {
+        builder = builder.timestamp_window(std::time::Duration::from_secs(window));
+    }
+    if !args.quiet {
+        let log_format = args.log_format;
+        builder = builder.request_log(move |record| log_request(log_format, record));
+    }
     for key in &args.api_keys {
         builder = builder.api_key(key.expose());
     }

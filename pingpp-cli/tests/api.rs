@@ -542,6 +542,12 @@ fn help_documents_exit_statuses_and_mock_outcomes() {
         "\"failed\"",
         "\"funds_insufficient\"",
         "refund.succeeded",
+        "Request log:",
+        "--log-format",
+        "--quiet",
+        "--read-timeout-ms",
+        "--max-connections",
+        "--timestamp-window",
     ] {
         assert!(help.contains(word), "{word}: {help}");
     }

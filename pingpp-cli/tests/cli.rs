@@ -3,11 +3,10 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
-use common::{BIN, keypair, pingpp, run, stderr, stdout};
+use common::{BIN, MockProcess, keypair, pingpp, run, stderr, stdout};
 use serde_json::Value;
 
 fn keygen(dir: &Path) -> (String, String) {
@@ -219,6 +218,40 @@ fn webhook_verify_says_valid_or_why_not() {
     assert!(stdout(&o).starts_with("invalid"), "{o:?}");
 }
 
+/// Against an emulator that refuses the demo's key, every step deviates: the report
+/// says so and the exit status is 1 (the documented status for a deviating demo).
+#[cfg(unix)]
+#[test]
+fn demo_exits_1_when_a_step_does_not_behave_as_documented() {
+    let m = MockProcess::start(&["--api-key", "sk_test_notthedemokey", "--quiet"]);
+    let o = pingpp()
+        .args(["demo", "--base-url", &m.base_url])
+        .output()
+        .expect("run");
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("[FAIL]"), "{out}");
+    assert!(out.contains("did NOT behave as documented"), "{out}");
+}
+
+#[test]
+fn version_names_the_crypto_backend() {
+    let o = run(&["--version"]);
+    assert!(o.status.success());
+    let out = stdout(&o);
+    assert!(
+        out.starts_with(&format!("pingpp {}", env!("CARGO_PKG_VERSION"))),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "crypto backend: {}",
+            pingpp_sign::backend().name()
+        )),
+        "{out}"
+    );
+}
+
 #[test]
 fn demo_walks_the_whole_story() {
     let o = run(&["demo"]);
@@ -243,129 +276,6 @@ fn demo_walks_the_whole_story() {
         "balance.withdrawal.failed",
     ] {
         assert!(out.contains(t), "{t} shown: {out}");
-    }
-}
-
-struct MockProcess {
-    child: Child,
-    base_url: String,
-    /// Where the generated webhook public key was written, when it was.
-    key_path: Option<std::path::PathBuf>,
-}
-
-impl MockProcess {
-    fn start(extra: &[&str]) -> Self {
-        let mut child = pingpp()
-            .args(["mock", "--addr", "127.0.0.1:0", "--time-scale", "1000"])
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn mock");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        let first = lines.next().expect("a first line").expect("utf-8");
-        let base_url = first
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("first line: {first}"))
-            .to_owned();
-        // Then the key file (when one is generated) or the usage hint.
-        let second = lines.next().expect("a second line").expect("utf-8");
-        let key_path = second
-            .strip_prefix("webhook public key written to ")
-            .map(std::path::PathBuf::from);
-        // Keep draining stdout so the child never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines.by_ref() {});
-        Self {
-            child,
-            base_url,
-            key_path,
-        }
-    }
-
-    /// `pingpp --json mock`: its one line on stdout says where it listens and where
-    /// the key is.
-    fn start_json() -> Self {
-        let mut child = pingpp()
-            .args([
-                "--json",
-                "mock",
-                "--addr",
-                "127.0.0.1:0",
-                "--time-scale",
-                "1000",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn mock");
-        let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-        let line = lines.next().expect("a line").expect("utf-8");
-        let v: Value = serde_json::from_str(&line).expect("one JSON line");
-        Self {
-            child,
-            base_url: v["base_url"].as_str().expect("base_url").to_owned(),
-            key_path: v["webhook_public_key_file"]
-                .as_str()
-                .map(std::path::PathBuf::from),
-        }
-    }
-
-    fn pingpp(&self, args: &[&str]) -> Value {
-        let o = Command::new(BIN)
-            .args(args)
-            .env("PINGPP_API_KEY", "sk_test_cli0000000000")
-            .env("PINGPP_APP_ID", "app_cli0000000000000")
-            .env("PINGPP_API_BASE", &self.base_url)
-            .env_remove("PINGPP_PRIVATE_KEY")
-            .env_remove("PINGPP_PRIVATE_KEY_PATH")
-            .output()
-            .expect("run");
-        assert!(
-            o.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        serde_json::from_slice(&o.stdout).expect("JSON output")
-    }
-
-    /// SIGTERM (by this child's own pid), then the exit status.
-    #[cfg(unix)]
-    fn terminate(self) -> std::process::ExitStatus {
-        self.signal("TERM")
-    }
-
-    /// Sends `signal` (by this child's own pid), then the exit status.
-    #[cfg(unix)]
-    fn signal(mut self, signal: &str) -> std::process::ExitStatus {
-        let pid = self.child.id().to_string();
-        let ok = Command::new("kill")
-            .args([&format!("-{signal}"), &pid])
-            .status()
-            .expect("kill");
-        assert!(ok.success());
-        self.child.wait().expect("wait")
-    }
-}
-
-impl Drop for MockProcess {
-    /// SIGTERM first, so the emulator removes its temporary key folder; SIGKILL if it
-    /// has not stopped within 5 s.
-    fn drop(&mut self) {
-        #[cfg(unix)]
-        if let Ok(None) = self.child.try_wait() {
-            let _ = Command::new("kill")
-                .args(["-TERM", &self.child.id().to_string()])
-                .status();
-            for _ in 0..500 {
-                if !matches!(self.child.try_wait(), Ok(None)) {
-                    return;
-                }
-                std::thread::sleep(std::time::Duration::from_millis(10));
-            }
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -70,6 +70,24 @@
 //! ([`RunningMock::deliveries`]), the number of requests received (to count client
 //! retries) and [`RunningMock::wait_idle`] (until every timer and delivery is done).
 //! [`FaultConfig`] injects `502`s, delays and cut connections, deterministically per seed.
+//! [`MockServerBuilder::request_log`] is called once per request with a
+//! [`RequestRecord`] (method, path, status, latency, fault, `mock_outcome`; never a key,
+//! signature, query or body): `pingpp mock` prints them.
+//!
+//! **Connections.** The emulator runs on the webhook receiver's hardened accept loop
+//! ([`pingpp_webhook::server::serve_http`]): at most
+//! [`MockServerBuilder::max_connections`] connections, the one idle longest closed to
+//! make room for a new one (also when the process runs out of file descriptors), so
+//! idle or slow clients cannot keep a request out. A request's head must arrive within
+//! [`MockServerBuilder::read_timeout`] of its first byte (else the connection is closed
+//! without an answer), and its body within the same time once the head is in (else
+//! `408`); a body over [`MockServerBuilder::body_limit`] is refused with `413`, at once
+//! when its `Content-Length` says so. These answers, and a malformed chunked body
+//! (`400`), carry the usual JSON error body and close the connection. A malformed
+//! request head is answered by hyper itself, before the emulator sees the request, with
+//! an empty body: `400` (bad request line or header), `431` (more than 100 headers, or
+//! a head still incomplete when the 64 KiB read buffer is full), `414` (a URI over
+//! 65,534 bytes); hyper 1 has no hook to change those answers.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), pingpp_mock::MockError> {
@@ -86,6 +104,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod request_log;
 mod server;
 mod state;
 mod validate;
@@ -99,11 +118,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use pingpp_sign::{PrivateKey, PublicKey};
+use pingpp_webhook::server::ServeConfig;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use request_log::{InjectedFault, RequestRecord};
 pub use state::Ledger;
 pub use webhook::DeliveryAttempt;
 
@@ -234,7 +255,13 @@ pub struct MockServerBuilder {
     body_limit: usize,
     webhook_timeout: Duration,
     faults: Option<FaultConfig>,
+    read_timeout: Duration,
+    max_connections: usize,
+    request_log: Option<RequestLog>,
 }
+
+/// The request-log callback.
+pub(crate) type RequestLog = Arc<dyn Fn(&RequestRecord) + Send + Sync>;
 
 impl fmt::Debug for MockServerBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -252,6 +279,9 @@ impl fmt::Debug for MockServerBuilder {
             .field("timestamp_window", &self.timestamp_window)
             .field("body_limit", &self.body_limit)
             .field("faults", &self.faults)
+            .field("read_timeout", &self.read_timeout)
+            .field("max_connections", &self.max_connections)
+            .field("request_log", &self.request_log.is_some())
             .finish()
     }
 }
@@ -270,6 +300,9 @@ impl Default for MockServerBuilder {
             body_limit: 1024 * 1024,
             webhook_timeout: Duration::from_secs(10),
             faults: None,
+            read_timeout: Duration::from_secs(10),
+            max_connections: ServeConfig::DEFAULT_MAX_CONNECTIONS,
+            request_log: None,
         }
     }
 }
@@ -338,7 +371,8 @@ impl MockServerBuilder {
         self
     }
 
-    /// The largest request body accepted (`413` beyond). Default 1 MiB.
+    /// The largest request body accepted (`413` beyond, at once when the request's
+    /// `Content-Length` is over it). Default 1 MiB.
     #[must_use]
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
@@ -356,6 +390,44 @@ impl MockServerBuilder {
     #[must_use]
     pub fn faults(mut self, faults: FaultConfig) -> Self {
         self.faults = Some(faults);
+        self
+    }
+
+    /// The time a request has for its head to arrive (counted from its first byte;
+    /// the connection is then closed without an answer), and again for its body once
+    /// the head is in (`408` with a JSON error). Must be positive; default 10 s.
+    #[must_use]
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = timeout;
+        self
+    }
+
+    /// The most connections open at once (default 1024, at least 1). When full, the
+    /// connection idle longest is closed to make room; a connection whose request is
+    /// being handled is never closed this way.
+    #[must_use]
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.max_connections = max;
+        self
+    }
+
+    /// Calls `log` once for every request answered (or processed and cut), with its
+    /// method, path, status, latency, injected fault and `mock_outcome`. Requests
+    /// refused by hyper before they reach the emulator (a malformed head) and
+    /// connections closed by a timeout are not reported.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), pingpp_mock::MockError> {
+    /// let mock = pingpp_mock::MockServer::builder()
+    ///     .request_log(|record| eprintln!("{record}"))
+    ///     .start()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn request_log(mut self, log: impl Fn(&RequestRecord) + Send + Sync + 'static) -> Self {
+        self.request_log = Some(Arc::new(log));
         self
     }
 
@@ -377,6 +449,9 @@ impl MockServerBuilder {
         }
         if let Some(url) = &self.webhook_url {
             webhook::parse_url(url).map_err(MockError::Config)?;
+        }
+        if self.read_timeout.is_zero() {
+            return Err(MockError::Config("read timeout must be positive".into()));
         }
         let signing_key = match self.signing_key {
             Some(k) => k,
@@ -411,6 +486,9 @@ impl MockServerBuilder {
                 timestamp_window: self.timestamp_window,
                 body_limit: self.body_limit,
                 webhook_timeout: self.webhook_timeout,
+                read_timeout: self.read_timeout,
+                max_connections: self.max_connections,
+                request_log: self.request_log,
             },
             state: Mutex::new(state::State::default()),
             signing_key,
@@ -440,6 +518,9 @@ pub(crate) struct Config {
     pub(crate) timestamp_window: Option<Duration>,
     pub(crate) body_limit: usize,
     pub(crate) webhook_timeout: Duration,
+    pub(crate) read_timeout: Duration,
+    pub(crate) max_connections: usize,
+    pub(crate) request_log: Option<RequestLog>,
 }
 
 impl Config {
@@ -591,7 +672,8 @@ impl RunningMock {
         }
     }
 
-    /// Stops accepting connections, closes open ones and stops background tasks.
+    /// Stops accepting connections, closes open ones (a response being written may
+    /// finish, for at most a second) and stops background tasks.
     pub async fn shutdown(mut self) {
         self.shutdown_tx.take();
         if let Some(accept) = self.accept.take() {

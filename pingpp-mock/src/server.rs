@@ -2,57 +2,41 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use bytes::Bytes;
 use http::{HeaderMap, Method, Response, StatusCode};
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
 use percent_encoding::percent_decode_str;
+use pingpp_webhook::server::{BodyError, ServeConfig, read_body, serve_http_until};
 use rand::Rng;
 use serde_json::Value;
 use tokio::net::TcpListener;
 
+use crate::request_log::applied_outcome;
 use crate::state::{Answer, Ctx, Effect, Page, now};
 use crate::validate::{ApiError, parse_body};
-use crate::{Mode, Shared};
+use crate::{InjectedFault, Mode, RequestRecord, Shared};
 
-/// The connection is cut without an answer (fault injection, or an unreadable body).
+/// The connection is cut without an answer (fault injection).
 #[derive(Debug, thiserror::Error)]
 #[error("connection cut")]
 struct Cut;
 
+/// Serves on the webhook receiver's accept loop (connection cap, head and idle
+/// timeouts, room made by closing the longest-idle connection) until shutdown.
 pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
-    loop {
-        tokio::select! {
-            res = listener.accept() => match res {
-                Ok((stream, peer)) => {
-                    let shared = Arc::clone(&shared);
-                    tokio::spawn(async move {
-                        let svc_shared = Arc::clone(&shared);
-                        let svc = service_fn(move |req| handle(Arc::clone(&svc_shared), req));
-                        let conn = hyper::server::conn::http1::Builder::new()
-                            .timer(hyper_util::rt::TokioTimer::new())
-                            .header_read_timeout(std::time::Duration::from_secs(30))
-                            .serve_connection(TokioIo::new(stream), svc);
-                        tokio::select! {
-                            res = conn => if let Err(e) = res {
-                                tracing::debug!(%peer, error = %e, "connection ended with an error");
-                            },
-                            () = shared.shutdown_signal() => {}
-                        }
-                    });
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-                }
-            },
-            () = shared.shutdown_signal() => break,
-        }
-    }
+    let config = ServeConfig::default()
+        .with_max_connections(shared.config.max_connections)
+        .with_header_read_timeout(shared.config.read_timeout);
+    let service = {
+        let shared = Arc::clone(&shared);
+        service_fn(move |req| handle(Arc::clone(&shared), req))
+    };
+    serve_http_until(listener, service, config, shared.shutdown_signal()).await;
     tracing::info!("pingpp-mock stopped");
 }
 
@@ -71,26 +55,42 @@ fn error_response(e: &ApiError) -> Response<Full<Bytes>> {
     json_response(e.status, &e.to_json())
 }
 
-enum Fault {
-    None,
-    BadGateway,
-    Cut,
-    Delay(std::time::Duration),
+/// A body that could not be read whole: `413`, `408` or `400` with a JSON error, and
+/// the connection closed (the rest of the body was never read).
+fn body_error_response(e: &BodyError, limit: usize) -> Response<Full<Bytes>> {
+    let message = match e {
+        BodyError::TooLarge { .. } => format!("request body is larger than {limit} bytes"),
+        BodyError::TimedOut(t) => format!("request body not received within {t:?}"),
+        other => match std::error::Error::source(other) {
+            Some(cause) => format!("{other}: {cause}"),
+            None => other.to_string(),
+        },
+    };
+    let mut resp = error_response(&ApiError::new(
+        e.status().as_u16(),
+        "invalid_request_error",
+        message,
+    ));
+    resp.headers_mut().insert(
+        http::header::CONNECTION,
+        http::HeaderValue::from_static("close"),
+    );
+    resp
 }
 
-fn draw_fault(shared: &Shared) -> Fault {
+fn draw_fault(shared: &Shared) -> InjectedFault {
     let Some((cfg, rng)) = &shared.faults else {
-        return Fault::None;
+        return InjectedFault::None;
     };
     let x: f64 = rng.lock().unwrap_or_else(|e| e.into_inner()).r#gen();
     if x < cfg.error_rate {
-        Fault::BadGateway
+        InjectedFault::BadGateway
     } else if x < cfg.error_rate + cfg.cut_rate {
-        Fault::Cut
+        InjectedFault::Cut
     } else if x < cfg.error_rate + cfg.cut_rate + cfg.delay_rate {
-        Fault::Delay(cfg.delay)
+        InjectedFault::Delay(cfg.delay)
     } else {
-        Fault::None
+        InjectedFault::None
     }
 }
 
@@ -98,41 +98,44 @@ async fn handle(
     shared: Arc<Shared>,
     req: hyper::Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Cut> {
+    let started = Instant::now();
     let (parts, body) = req.into_parts();
-    let body = match Limited::new(body, shared.config.body_limit).collect().await {
-        Ok(b) => b.to_bytes(),
+    let mut record = RequestRecord {
+        method: parts.method.clone(),
+        // Never the query: the log shows no parameter values.
+        path: parts.uri.path().to_owned(),
+        status: StatusCode::OK,
+        latency: Duration::ZERO,
+        fault: InjectedFault::None,
+        mock_outcome: None,
+    };
+    let limit = shared.config.body_limit;
+    let body = match read_body(&parts.headers, body, limit, shared.config.read_timeout).await {
+        Ok(body) => body,
         Err(e) => {
-            if e.downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some()
-            {
-                return Ok(error_response(&ApiError::new(
-                    413,
-                    "invalid_request_error",
-                    format!(
-                        "request body is larger than {} bytes",
-                        shared.config.body_limit
-                    ),
-                )));
-            }
-            tracing::debug!(error = %e, "cannot read request body");
-            return Err(Cut);
+            let resp = body_error_response(&e, limit);
+            record.status = resp.status();
+            log_request(&shared, record, started);
+            return Ok(resp);
         }
     };
     shared
         .requests
         .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let fault = draw_fault(&shared);
-    match fault {
-        Fault::BadGateway => {
-            tracing::debug!("fault injection: 502");
-            return Ok(error_response(&ApiError::new(
+    record.fault = draw_fault(&shared);
+    match record.fault {
+        InjectedFault::BadGateway => {
+            let resp = error_response(&ApiError::new(
                 502,
                 "api_error",
                 "bad gateway (pingpp-mock fault injection)",
-            )));
+            ));
+            record.status = resp.status();
+            log_request(&shared, record, started);
+            return Ok(resp);
         }
-        Fault::Delay(d) => tokio::time::sleep(d).await,
-        Fault::Cut | Fault::None => {}
+        InjectedFault::Delay(d) => tokio::time::sleep(d).await,
+        _ => {}
     }
     let uri = parts
         .uri
@@ -141,20 +144,39 @@ async fn handle(
     let result = process(&shared, &parts.method, &uri, &parts.headers, &body);
     let resp = match result {
         Ok((status, value, effects)) => {
-            tracing::debug!(method = %parts.method, %uri, status, "request served");
+            record.mock_outcome = applied_outcome(&parts.method, &value);
             run_effects(&shared, effects);
             json_response(status, &value)
         }
         Err(e) => {
-            tracing::debug!(method = %parts.method, %uri, status = e.status, message = %e.message, "request refused");
+            tracing::debug!(target: "pingpp_mock::request", method = %parts.method, path = %record.path, status = e.status, message = %e.message, "request refused");
             error_response(&e)
         }
     };
-    if matches!(fault, Fault::Cut) {
-        tracing::debug!("fault injection: cutting the connection after processing");
+    record.status = resp.status();
+    let cut = record.fault == InjectedFault::Cut;
+    log_request(&shared, record, started);
+    if cut {
         return Err(Cut);
     }
     Ok(resp)
+}
+
+/// Reports a request to the request log and to `tracing` (debug).
+fn log_request(shared: &Shared, mut record: RequestRecord, started: Instant) {
+    record.latency = started.elapsed();
+    tracing::debug!(
+        target: "pingpp_mock::request",
+        method = %record.method,
+        path = %record.path,
+        status = record.status.as_u16(),
+        fault = record.fault.as_str(),
+        mock_outcome = record.mock_outcome,
+        "request"
+    );
+    if let Some(log) = &shared.config.request_log {
+        log(&record);
+    }
 }
 
 /// Schedules follow-up work outside the state lock.

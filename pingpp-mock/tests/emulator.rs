@@ -6,7 +6,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use pingpp_mock::{FaultConfig, MockServer};
+use pingpp_mock::{FaultConfig, InjectedFault, MockServer, RequestRecord};
 use serde_json::{Value, json};
 
 fn error_type(r: &Resp) -> &str {
@@ -905,4 +905,150 @@ async fn random_requests_never_crash_and_keep_the_books_balanced() {
         call(a, "GET", &app_path("withdrawals"), None).await.status,
         200
     );
+}
+
+/// A request log that keeps every record.
+fn recording() -> (
+    std::sync::Arc<std::sync::Mutex<Vec<RequestRecord>>>,
+    impl Fn(&RequestRecord) + Send + Sync + 'static,
+) {
+    let records = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = std::sync::Arc::clone(&records);
+    (records, move |r: &RequestRecord| {
+        sink.lock().expect("log").push(r.clone())
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_log_has_one_record_per_request_and_no_secret() {
+    let (records, log) = recording();
+    let m = MockServer::builder()
+        .signing_key(MERCHANT.private_key().expect("key"))
+        .merchant_public_key(MERCHANT.public_key().expect("public key"))
+        .time_scale(1000.0)
+        .body_limit(4096)
+        .request_log(log)
+        .start()
+        .await
+        .expect("start");
+    let a = m.addr();
+    let rc = call_sig(
+        a,
+        "POST",
+        &app_path("recharges"),
+        Some(recharge_body("log1", 10_000, "logrc1")),
+        Sig::Good,
+    )
+    .await;
+    assert_eq!(rc.status, 200, "{}", rc.json);
+    let mut body = withdrawal_body("wx", "log1", 1_000, 900);
+    body["metadata"] = json!({"mock_outcome": "failed"});
+    let w = call_sig(a, "POST", &app_path("withdrawals"), Some(body), Sig::Good).await;
+    assert_eq!(w.status, 200, "{}", w.json);
+    let id = w.json["id"].as_str().expect("id").to_owned();
+    let confirm = call_sig(
+        a,
+        "PUT",
+        &app_path(&format!("withdrawals/{id}")),
+        Some(json!({"status": "pending"})),
+        Sig::Good,
+    )
+    .await;
+    assert_eq!(confirm.status, 200, "{}", confirm.json);
+    let list = call(
+        a,
+        "GET",
+        &app_path("withdrawals?per_page=3&user=log1"),
+        None,
+    )
+    .await;
+    assert_eq!(list.status, 200);
+    let unsigned = call(a, "POST", &app_path("withdrawals"), Some(json!({}))).await;
+    assert_eq!(unsigned.status, 401);
+    let big = call_sig(
+        a,
+        "POST",
+        &app_path("recharges"),
+        Some(json!({"pad": " ".repeat(5000)})),
+        Sig::Good,
+    )
+    .await;
+    assert_eq!(big.status, 413);
+
+    let records = records.lock().expect("log").clone();
+    let seen: Vec<(String, String, u16, Option<&str>)> = records
+        .iter()
+        .map(|r| {
+            (
+                r.method.to_string(),
+                r.path.clone(),
+                r.status.as_u16(),
+                r.mock_outcome,
+            )
+        })
+        .collect();
+    let w_path = app_path("withdrawals");
+    assert_eq!(
+        seen,
+        vec![
+            ("POST".into(), app_path("recharges"), 200, None),
+            ("POST".into(), w_path.clone(), 200, Some("failed")),
+            (
+                "PUT".into(),
+                app_path(&format!("withdrawals/{id}")),
+                200,
+                Some("failed")
+            ),
+            // The path only: no query string.
+            ("GET".into(), w_path.clone(), 200, None),
+            ("POST".into(), w_path, 401, None),
+            ("POST".into(), app_path("recharges"), 413, None),
+        ]
+    );
+    for r in &records {
+        assert_eq!(r.fault, InjectedFault::None);
+        let shown = format!("{r} {r:?} {}", r.to_json());
+        for secret in [KEY, "Bearer", "Pingplusplus-Signature", "open_id", "pad"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_log_names_the_injected_fault() {
+    async fn fault_of(faults: FaultConfig) -> RequestRecord {
+        let (records, log) = recording();
+        let m = MockServer::builder()
+            .signing_key(MERCHANT.private_key().expect("key"))
+            .faults(faults)
+            .request_log(log)
+            .start()
+            .await
+            .expect("start");
+        let auth = format!("Bearer {KEY}");
+        let _ = raw(
+            m.addr(),
+            "GET",
+            &app_path("withdrawals"),
+            Some(&auth),
+            None,
+            Sig::None,
+        )
+        .await;
+        let records = records.lock().expect("log").clone();
+        assert_eq!(records.len(), 1, "{records:?}");
+        records[0].clone()
+    }
+    let r = fault_of(FaultConfig::new(1).with_error_rate(1.0)).await;
+    assert_eq!(
+        (r.fault, r.status.as_u16()),
+        (InjectedFault::BadGateway, 502)
+    );
+    let r = fault_of(FaultConfig::new(1).with_cut_rate(1.0)).await;
+    // Processed (200), but the client got no answer.
+    assert_eq!((r.fault, r.status.as_u16()), (InjectedFault::Cut, 200));
+    let delay = Duration::from_millis(80);
+    let r = fault_of(FaultConfig::new(1).with_delay(1.0, delay)).await;
+    assert_eq!(r.fault, InjectedFault::Delay(delay));
+    assert!(r.latency >= delay, "{r:?}");
 }

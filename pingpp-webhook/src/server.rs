@@ -24,6 +24,8 @@
 //! [`WebhookService::handle`] from any framework built on `http`, or run it with
 //! [`serve`] / [`serve_with`], which cap connections, time out slow headers and idle
 //! connections, and close the longest-idle connection when full ([`ServeConfig`]).
+//! The same accept loop serves any hyper service ([`serve_http`], [`serve_http_until`]),
+//! and [`read_body`] reads a body within a size and time limit as this service does.
 //!
 //! ```no_run
 //! use pingpp_webhook::{server::WebhookService, Event, Verifier};
@@ -65,19 +67,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{HeaderMap, Method, Request, Response, StatusCode, header};
-use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use http::{Method, Request, Response, StatusCode, header};
+use http_body_util::Full;
 use hyper::body::Body;
 use pingpp_types::Event;
 use tokio::sync::oneshot;
 
 use crate::{Claim, ClaimToken, DedupKey, DedupStore, MemoryDedup, Verifier, find_signature};
 
+mod body;
 mod conn;
 #[cfg(feature = "tower")]
 mod tower;
 
-pub use conn::{ServeConfig, serve, serve_with};
+pub use body::{BodyError, read_body};
+pub use conn::{ServeConfig, serve, serve_http, serve_http_until, serve_with};
 
 /// Default time allowed to receive a request's body once its headers are in
 /// ([`WebhookService::with_body_read_timeout`]).
@@ -369,67 +373,6 @@ where
     fn call(&self, request: Request<B>) -> Self::Future {
         let this = self.clone();
         Box::pin(async move { Ok(this.handle(request).await) })
-    }
-}
-
-/// Why a request body could not be read.
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum BodyError {
-    #[error("webhook body is larger than the limit of {limit} bytes")]
-    TooLarge { limit: usize },
-    #[error("could not read the webhook body")]
-    Read(#[source] HandlerError),
-    #[error("webhook body not received within {0:?}")]
-    TimedOut(Duration),
-}
-
-impl BodyError {
-    /// The answer: 413, 400 or 408.
-    pub(crate) fn status(&self) -> StatusCode {
-        match self {
-            BodyError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            BodyError::Read(_) => StatusCode::BAD_REQUEST,
-            BodyError::TimedOut(_) => StatusCode::REQUEST_TIMEOUT,
-        }
-    }
-}
-
-/// Reads a whole request body of at most `limit` bytes within `timeout`, refusing at
-/// once a body whose declared `Content-Length` is over the limit.
-pub(crate) async fn read_body<B>(
-    headers: &HeaderMap,
-    body: B,
-    limit: usize,
-    timeout: Duration,
-) -> Result<Bytes, BodyError>
-where
-    B: Body,
-    B::Error: Into<HandlerError>,
-{
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    if let Some(len) = declared
-        && len > limit as u64
-    {
-        tracing::warn!(content_length = len, limit, "Ping++ webhook body too large");
-        return Err(BodyError::TooLarge { limit });
-    }
-    match tokio::time::timeout(timeout, Limited::new(body, limit).collect()).await {
-        Ok(Ok(collected)) => Ok(collected.to_bytes()),
-        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
-            tracing::warn!(limit, "Ping++ webhook body too large");
-            Err(BodyError::TooLarge { limit })
-        }
-        Ok(Err(e)) => {
-            tracing::warn!(error = %e, "could not read Ping++ webhook body");
-            Err(BodyError::Read(e))
-        }
-        Err(_) => {
-            tracing::warn!(?timeout, "Ping++ webhook body not received in time");
-            Err(BodyError::TimedOut(timeout))
-        }
     }
 }
 

@@ -8,11 +8,18 @@
 //! | `hyper-transport` | the default HTTP transport (hyper + rustls, HTTP(S) proxies) |
 //! | `aws-lc-rs` | the crypto backend: request signing, webhook verification ([`sign`]) and rustls's provider |
 //!
-//! Off by default: `webhook-server` (a ready hyper webhook service), `native-roots` (OS
-//! root certificates), `test-util` (a scripted transport for your tests), and the other
-//! crypto backends: `ring` (signs and verifies, no key generation; rustls with ring) and
-//! `rust-crypto` (pure Rust, verifies only: for webhook receivers built without a C
-//! compiler).
+//! Off by default:
+//!
+//! | feature | gives |
+//! |---|---|
+//! | `webhook-server` | `webhook::server`: a ready hyper webhook service, and an accept loop with connection limits and timeouts |
+//! | `webhook-tower` | the webhook service as a `tower::Service` (axum's `Router::route_service`) |
+//! | `webhook-axum` | `webhook::axum::VerifiedEvent`, an axum 0.8 extractor for your own handlers |
+//! | `webhook-redis` | `webhook::RedisDedup`: one dedup store for several receiver instances |
+//! | `native-roots` | the operating system's root certificates |
+//! | `test-util` | a scripted transport for your tests |
+//! | `ring` | crypto backend: signs and verifies, no key generation; rustls with ring |
+//! | `rust-crypto` | crypto backend: pure Rust, verifies only (webhook receivers built without a C compiler) |
 //!
 //! Everything goes through one [`Client`]: configure it once (builder or environment),
 //! share it (it is cheap to clone), and call the resources through the extension traits in

@@ -134,3 +134,173 @@ pub fn closed_port() -> std::net::SocketAddr {
     let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     l.local_addr().expect("addr")
 }
+
+/// `pingpp mock` as a child process; stopped (SIGTERM, then SIGKILL after 5 s) when
+/// dropped.
+pub struct MockProcess {
+    child: std::process::Child,
+    /// Where it listens.
+    pub base_url: String,
+    /// Where the generated webhook public key was written, when it was.
+    pub key_path: Option<std::path::PathBuf>,
+    /// Its stderr lines, when started with [`MockProcess::start_logged`].
+    log: Option<std::sync::mpsc::Receiver<String>>,
+}
+
+impl MockProcess {
+    /// `pingpp mock --addr 127.0.0.1:0 --time-scale 1000 EXTRA`, stderr discarded.
+    pub fn start(extra: &[&str]) -> Self {
+        Self::spawn(extra, false)
+    }
+
+    /// Like [`MockProcess::start`], keeping stderr for [`MockProcess::stop_with_log`].
+    pub fn start_logged(extra: &[&str]) -> Self {
+        Self::spawn(extra, true)
+    }
+
+    fn spawn(extra: &[&str], keep_stderr: bool) -> Self {
+        use std::io::{BufRead as _, BufReader};
+        use std::process::Stdio;
+        let mut child = pingpp()
+            .args(["mock", "--addr", "127.0.0.1:0", "--time-scale", "1000"])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(if keep_stderr {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .spawn()
+            .expect("spawn mock");
+        let log = child.stderr.take().map(|stderr| {
+            let (tx, rx) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                    let _ = tx.send(line);
+                }
+            });
+            rx
+        });
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let first = lines.next().expect("a first line").expect("utf-8");
+        let base_url = first
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("first line: {first}"))
+            .to_owned();
+        // Then the key file (when one is generated) or the usage hint.
+        let second = lines.next().expect("a second line").expect("utf-8");
+        let key_path = second
+            .strip_prefix("webhook public key written to ")
+            .map(std::path::PathBuf::from);
+        // Keep draining stdout so the child never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines.by_ref() {});
+        Self {
+            child,
+            base_url,
+            key_path,
+            log,
+        }
+    }
+
+    /// `pingpp --json mock`: its one line on stdout says where it listens and where
+    /// the key is.
+    pub fn start_json() -> Self {
+        use std::io::{BufRead as _, BufReader};
+        use std::process::Stdio;
+        let mut child = pingpp()
+            .args([
+                "--json",
+                "mock",
+                "--addr",
+                "127.0.0.1:0",
+                "--time-scale",
+                "1000",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn mock");
+        let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+        let line = lines.next().expect("a line").expect("utf-8");
+        let v: serde_json::Value = serde_json::from_str(&line).expect("one JSON line");
+        Self {
+            child,
+            base_url: v["base_url"].as_str().expect("base_url").to_owned(),
+            key_path: v["webhook_public_key_file"]
+                .as_str()
+                .map(std::path::PathBuf::from),
+            log: None,
+        }
+    }
+
+    /// `pingpp ARGS` against this emulator (test credentials, no signing key): must
+    /// succeed; its JSON output.
+    pub fn pingpp(&self, args: &[&str]) -> serde_json::Value {
+        let o = self.command().args(args).output().expect("run");
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        serde_json::from_slice(&o.stdout).expect("JSON output")
+    }
+
+    /// `pingpp` with this emulator's base URL and the test credentials.
+    pub fn command(&self) -> Command {
+        let mut c = pingpp();
+        c.env("PINGPP_API_KEY", API_KEY)
+            .env("PINGPP_APP_ID", APP_ID)
+            .env("PINGPP_API_BASE", &self.base_url);
+        c
+    }
+
+    /// SIGTERM (by this child's own pid), then the exit status.
+    #[cfg(unix)]
+    pub fn terminate(self) -> std::process::ExitStatus {
+        self.signal("TERM")
+    }
+
+    /// Sends `signal` (by this child's own pid), then the exit status.
+    #[cfg(unix)]
+    pub fn signal(mut self, signal: &str) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        let ok = Command::new("kill")
+            .args([&format!("-{signal}"), &pid])
+            .status()
+            .expect("kill");
+        assert!(ok.success());
+        self.child.wait().expect("wait")
+    }
+
+    /// SIGTERM, then every line it wrote to stderr (started with
+    /// [`MockProcess::start_logged`]).
+    #[cfg(unix)]
+    pub fn stop_with_log(mut self) -> Vec<String> {
+        let log = self.log.take().expect("started with start_logged");
+        assert!(self.terminate().success(), "clean exit on SIGTERM");
+        // The reader thread ends at EOF, which closes the channel.
+        log.iter().collect()
+    }
+}
+
+impl Drop for MockProcess {
+    /// SIGTERM first, so the emulator removes its temporary key folder; SIGKILL if it
+    /// has not stopped within 5 s.
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        if let Ok(None) = self.child.try_wait() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &self.child.id().to_string()])
+                .status();
+            for _ in 0..500 {
+                if !matches!(self.child.try_wait(), Ok(None)) {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -16,8 +16,10 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use http::Request;
-use hyper::body::Incoming;
+use std::future::Future;
+
+use http::{Request, Response};
+use hyper::body::{Body, Incoming};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
@@ -26,10 +28,11 @@ use tokio::sync::{Notify, Semaphore};
 use super::{EventHandler, WebhookService};
 use crate::DedupStore;
 
-/// Connection limits and timeouts for [`serve_with`].
+/// Connection limits and timeouts for [`serve_with`] and [`serve_http`].
 ///
 /// The body read timeout belongs to the service:
-/// [`WebhookService::with_body_read_timeout`].
+/// [`WebhookService::with_body_read_timeout`] (and [`read_body`](super::read_body)
+/// for other services).
 ///
 /// ```
 /// use std::time::Duration;
@@ -68,11 +71,11 @@ impl ServeConfig {
     /// server, closes an idle connection (the other way round races with a request).
     pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(75);
 
-    /// Sets the cap on open connections (at least 1). When it is reached, the
-    /// connection idle longest is closed to make room; if every connection is busy
-    /// handling a request, new connections wait in the listen backlog.
+    /// Sets the cap on open connections (at least 1, at most `u32::MAX`). When it is
+    /// reached, the connection idle longest is closed to make room; if every connection
+    /// is busy handling a request, new connections wait in the listen backlog.
     pub fn with_max_connections(mut self, max: usize) -> Self {
-        self.max_connections = max.max(1);
+        self.max_connections = max.clamp(1, MAX_CONNECTIONS_LIMIT);
         self
     }
 
@@ -105,6 +108,14 @@ impl ServeConfig {
     }
 }
 
+/// The largest cap [`ServeConfig::with_max_connections`] takes: what a tokio semaphore
+/// holds, and what `acquire_many` can wait for at shutdown.
+const MAX_CONNECTIONS_LIMIT: usize = if Semaphore::MAX_PERMITS < u32::MAX as usize {
+    Semaphore::MAX_PERMITS
+} else {
+    u32::MAX as usize
+};
+
 /// Accepts HTTP/1 connections on `listener` and serves `service` on every path, with
 /// the default [`ServeConfig`].
 ///
@@ -128,11 +139,75 @@ pub async fn serve_with<H: EventHandler, D: DedupStore>(
     service: WebhookService<H, D>,
     config: ServeConfig,
 ) {
+    serve_http(listener, service, config).await;
+}
+
+/// Accepts HTTP/1 connections on `listener` and serves any hyper `service` on them,
+/// with the connection cap, timeouts and room-making of [`serve_with`].
+///
+/// Runs until the task running it is dropped or aborted (open connections then keep
+/// being served until they end); [`serve_http_until`] stops on a signal and closes
+/// the connections. The service reads request bodies itself: bound their size and
+/// time with [`read_body`](super::read_body). A service error closes the connection
+/// without an answer.
+///
+/// ```no_run
+/// use std::convert::Infallible;
+/// use bytes::Bytes;
+/// use http_body_util::Full;
+/// use hyper::service::service_fn;
+/// use pingpp_webhook::server::{ServeConfig, serve_http};
+///
+/// # async fn run() -> std::io::Result<()> {
+/// let service = service_fn(|_request| async {
+///     Ok::<_, Infallible>(http::Response::new(Full::new(Bytes::from_static(b"hello"))))
+/// });
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+/// serve_http(listener, service, ServeConfig::default().with_max_connections(64)).await;
+/// # Ok(())
+/// # }
+/// ```
+pub async fn serve_http<S, B>(listener: TcpListener, service: S, config: ServeConfig)
+where
+    S: hyper::service::Service<Request<Incoming>, Response = Response<B>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    B: Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    serve_http_until(listener, service, config, std::future::pending()).await;
+}
+
+/// [`serve_http`] until `shutdown` completes; then stops accepting, closes idle
+/// connections at once, lets a response being produced or written finish (for at most
+/// one second), and returns once every connection is closed.
+pub async fn serve_http_until<S, B, F>(
+    listener: TcpListener,
+    service: S,
+    config: ServeConfig,
+    shutdown: F,
+) where
+    S: hyper::service::Service<Request<Incoming>, Response = Response<B>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    B: Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    F: Future<Output = ()>,
+{
     let tracker = Arc::new(Tracker::default());
     let slots = Arc::new(Semaphore::new(config.max_connections));
+    let max_connections = config.max_connections;
     let config = Arc::new(config);
+    let mut shutdown = std::pin::pin!(shutdown);
     loop {
-        let stream = match listener.accept().await {
+        let accepted = tokio::select! {
+            biased;
+            () = shutdown.as_mut() => break,
+            accepted = listener.accept() => accepted,
+        };
+        let stream = match accepted {
             Ok((stream, _peer)) => stream,
             Err(e) if out_of_descriptors(&e) => {
                 if let Some(evicted) = tracker.evict_idlest() {
@@ -160,9 +235,13 @@ pub async fn serve_with<H: EventHandler, D: DedupStore>(
                 } else {
                     tracing::warn!("connection cap reached and every connection is busy; waiting");
                 }
-                match Arc::clone(&slots).acquire_owned().await {
-                    Ok(slot) => slot,
-                    Err(_) => return, // the semaphore is never closed
+                tokio::select! {
+                    biased;
+                    () = shutdown.as_mut() => break,
+                    slot = Arc::clone(&slots).acquire_owned() => match slot {
+                        Ok(slot) => slot,
+                        Err(_) => return, // the semaphore is never closed
+                    },
                 }
             }
         };
@@ -181,6 +260,12 @@ pub async fn serve_with<H: EventHandler, D: DedupStore>(
             drop(slot);
         });
     }
+    drop(listener);
+    let open = tracker.close_all();
+    tracing::debug!(open, "shutting down: closing every connection");
+    // Every connection gives its slot back when it is closed.
+    let all = u32::try_from(max_connections).unwrap_or(u32::MAX);
+    let _ = slots.acquire_many(all).await;
 }
 
 /// How long an evicted or timed-out connection may take to finish a response it is
@@ -193,12 +278,19 @@ fn out_of_descriptors(e: &io::Error) -> bool {
     matches!(e.raw_os_error(), Some(23 | 24))
 }
 
-async fn run_connection<H: EventHandler, D: DedupStore>(
+async fn run_connection<S, B>(
     stream: TcpStream,
-    service: WebhookService<H, D>,
+    service: S,
     state: Arc<ConnState>,
     config: &ServeConfig,
-) {
+) where
+    S: hyper::service::Service<Request<Incoming>, Response = Response<B>> + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    B: Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     let io = TokioIo::new(Tracked {
         stream,
         state: Arc::clone(&state),
@@ -231,11 +323,11 @@ async fn run_connection<H: EventHandler, D: DedupStore>(
         tokio::select! {
             result = connection.as_mut() => {
                 if let Err(e) = result {
-                    tracing::debug!(error = %e, "webhook connection ended with an error");
+                    tracing::debug!(error = %e, "connection ended with an error");
                 }
                 return;
             }
-            () = state.evict.notified() => break "evicted to make room",
+            () = state.evict.notified() => break "evicted to make room, or shutting down",
             () = timer.as_mut() => {
                 let now = tokio::time::Instant::now();
                 if state.deadline(config).is_some_and(|deadline| deadline <= now) {
@@ -245,7 +337,7 @@ async fn run_connection<H: EventHandler, D: DedupStore>(
             }
         }
     };
-    tracing::debug!(why, "closing an idle webhook connection");
+    tracing::debug!(why, "closing a connection");
     // Lets a response being written finish, then closes (at once when idle).
     connection.as_mut().graceful_shutdown();
     let _ = tokio::time::timeout(EVICTION_GRACE, connection).await;
@@ -279,6 +371,16 @@ impl Tracker {
 
     fn remove(&self, id: u64) {
         self.lock().remove(&id);
+    }
+
+    /// Signals every connection, idle or busy, to close; returns how many are open.
+    fn close_all(&self) -> usize {
+        let connections = self.lock();
+        for c in connections.values() {
+            c.evicted.store(true, Ordering::Release);
+            c.evict.notify_one();
+        }
+        connections.len()
     }
 
     /// Signals the connection idle longest (none of its requests being handled) to
@@ -451,8 +553,8 @@ impl AsyncWrite for Tracked {
 }
 
 /// The service, marking the connection busy while a request is handled.
-struct TrackedService<H, D> {
-    service: WebhookService<H, D>,
+struct TrackedService<S> {
+    service: S,
     state: Arc<ConnState>,
 }
 
@@ -465,22 +567,57 @@ impl Drop for InFlight {
     }
 }
 
-impl<H: EventHandler, D: DedupStore> hyper::service::Service<Request<Incoming>>
-    for TrackedService<H, D>
+impl<S, B> hyper::service::Service<Request<Incoming>> for TrackedService<S>
+where
+    S: hyper::service::Service<Request<Incoming>, Response = Response<B>>,
 {
-    type Response = <WebhookService<H, D> as hyper::service::Service<Request<Incoming>>>::Response;
-    type Error = std::convert::Infallible;
-    type Future =
-        Pin<Box<dyn std::future::Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = TrackedFuture<S::Future>;
 
     fn call(&self, request: Request<Incoming>) -> Self::Future {
         self.state.request_started();
         let guard = InFlight(Arc::clone(&self.state));
-        let service = self.service.clone();
-        Box::pin(async move {
-            let response = service.handle(request).await;
-            drop(guard);
-            Ok(response)
-        })
+        TrackedFuture {
+            inner: Box::pin(self.service.call(request)),
+            in_flight: Some(guard),
+        }
+    }
+}
+
+/// The service's answer, the request marked finished as soon as it is ready.
+struct TrackedFuture<F> {
+    inner: Pin<Box<F>>,
+    in_flight: Option<InFlight>,
+}
+
+impl<F: Future> Future for TrackedFuture<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.get_mut();
+        let output = std::task::ready!(this.inner.as_mut().poll(cx));
+        this.in_flight.take();
+        Poll::Ready(output)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cap_is_kept_within_what_the_semaphore_holds() {
+        let config = ServeConfig::default().with_max_connections(usize::MAX);
+        assert_eq!(config.max_connections(), MAX_CONNECTIONS_LIMIT);
+        // Semaphore::new panics above MAX_PERMITS; shutdown waits for u32 permits.
+        let slots = Semaphore::new(config.max_connections());
+        assert!(u32::try_from(slots.available_permits()).is_ok());
+        assert_eq!(
+            ServeConfig::default()
+                .with_max_connections(0)
+                .max_connections(),
+            1
+        );
     }
 }
