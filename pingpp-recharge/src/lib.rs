@@ -19,8 +19,9 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Creating a refund or a recharge moves money: it is never retried once the request
-//! may have reached the server. When one fails, ask
+//! Creating a refund or a recharge moves money: the client sends it again only when it
+//! provably did nothing (no connection, or refused with 408/429), never after an
+//! unknown outcome. When one fails, ask
 //! [`Error::outcome`](pingpp_transport::Error::outcome): `NotSent` and `Rejected` mean
 //! nothing was done; `Unknown` means it may have been — look the recharge up with
 //! [`Recharges::find_by_order_no`] (or list the recharge's refunds) before trying again.

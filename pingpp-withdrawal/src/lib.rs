@@ -23,8 +23,9 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Creating, confirming and cancelling move money: they are never retried once the
-//! request may have reached the server. When a create fails, ask
+//! Creating, confirming and cancelling move money: the client sends them again only when
+//! they provably did nothing (the connection could not be made, or the server refused
+//! them with 408/429), never after an unknown outcome. When a create fails, ask
 //! [`Error::outcome`](pingpp_transport::Error::outcome): `NotSent` and `Rejected` mean
 //! nothing was created; `Unknown` means it may exist — look it up with
 //! [`Withdrawals::find_by_order_no`], or let [`Withdrawals::create_or_find`] do the

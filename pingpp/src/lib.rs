@@ -25,7 +25,8 @@
 //! share it (it is cheap to clone), and call the resources through the extension traits in
 //! [`prelude`]. Every request is authenticated with the secret key and, when a merchant
 //! private key is configured, signed. Calls that move money (create, confirm, cancel,
-//! refund) are never retried after they may have reached the server.
+//! refund) are sent again only when they provably did nothing (no connection, or refused
+//! with 408/429), never after an unknown outcome.
 //!
 //! # After a failure: did money move?
 //!
