@@ -21,10 +21,10 @@ use bytes::Bytes;
 use clap::Args;
 use pingpp_sign::PrivateKey;
 use pingpp_transport::{HyperTransport, Transport as _, TransportErrorKind};
-use pingpp_types::EventData;
 use pingpp_types::event_type::{
     RECHARGE_SUCCEEDED, REFUND_SUCCEEDED, WITHDRAWAL_FAILED, WITHDRAWAL_SUCCEEDED,
 };
+use pingpp_types::{CreateRechargeCharge, EventData};
 use rand::Rng as _;
 use serde_json::{Value, json};
 
@@ -162,39 +162,23 @@ impl Sample {
         }
     }
 
-    /// A paid charge, as embedded in a recharge.
+    /// A paid charge, as embedded in a recharge (the emulator's shape).
     fn charge(&self, amount: i64) -> Value {
-        let id = alnum_id("ch_", 24);
-        json!({
-            "id": id,
-            "object": "charge",
-            "created": self.now - 3,
-            "livemode": false,
-            "paid": true,
-            "refunded": false,
-            "reversed": false,
-            "app": self.app,
-            "channel": "alipay",
-            "order_no": numeric_id("2017", 16),
-            "client_ip": "127.0.0.1",
-            "amount": amount,
-            "amount_settle": amount,
-            "currency": "cny",
-            "subject": "Balance recharge",
-            "body": "Balance recharge",
-            "extra": {},
-            "time_paid": self.now - 1,
-            "time_expire": self.now + 86_400,
-            "time_settle": null,
-            "transaction_no": numeric_id("2017", 28),
-            "refunds": {"object": "list", "url": format!("/v1/charges/{id}/refunds"), "has_more": false, "data": []},
-            "amount_refunded": 0,
-            "failure_code": null,
-            "failure_msg": null,
-            "metadata": {},
-            "credential": {},
-            "description": null,
-        })
+        let params = CreateRechargeCharge::new(
+            amount,
+            "alipay",
+            numeric_id("2017", 16),
+            "Balance recharge",
+            "Balance recharge",
+        )
+        .time_expire(self.now + 86_400);
+        pingpp_mock::paid_charge(
+            &params,
+            &self.app,
+            false,
+            self.now - 1,
+            &numeric_id("2017", 28),
+        )
     }
 
     /// `recharge.succeeded`: a recharge (pingpp-protocol.md §5.4), its charge paid.

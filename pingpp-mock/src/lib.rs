@@ -125,7 +125,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use request_log::{InjectedFault, RequestRecord};
-pub use state::Ledger;
+pub use state::{Ledger, paid_charge};
 pub use webhook::DeliveryAttempt;
 
 /// Test or live mode: which book a key works in (`sk_test_` or `sk_live_`).

@@ -12,9 +12,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use pingpp_types::{
-    ChannelExtra, CreateBatchWithdrawal, CreateRecharge, CreateRechargeRefund, CreateSettleAccount,
-    CreateWithdrawal, ListParams, MAX_PAGE, MAX_PER_PAGE, Metadata, UpdateWithdrawal, Validate,
-    WithdrawalAction, WithdrawalDestination,
+    ChannelExtra, CreateBatchWithdrawal, CreateRecharge, CreateRechargeCharge,
+    CreateRechargeRefund, CreateSettleAccount, CreateWithdrawal, ListParams, MAX_PAGE,
+    MAX_PER_PAGE, Metadata, UpdateWithdrawal, Validate, WithdrawalAction, WithdrawalDestination,
 };
 use rand::Rng;
 use rand::distributions::Alphanumeric;
@@ -202,6 +202,49 @@ pub(crate) fn now() -> i64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
         .unwrap_or(0)
+}
+
+/// A paid charge as a recharge embeds it (`object: "charge"`, protocol §5.4), made from
+/// the recharge's `charge` parameters: the one JSON shape of a charge in the workspace,
+/// used by the emulator's recharges and by `pingpp webhook trigger`'s samples.
+pub fn paid_charge(
+    charge: &CreateRechargeCharge,
+    app: &str,
+    livemode: bool,
+    paid_at: i64,
+    transaction_no: &str,
+) -> Value {
+    let id = random_id("ch_");
+    json!({
+        "refunds": {"object": "list", "url": format!("/v1/charges/{id}/refunds"), "has_more": false, "data": []},
+        "id": id,
+        "object": "charge",
+        "created": paid_at,
+        "livemode": livemode,
+        "paid": true,
+        "refunded": false,
+        "reversed": false,
+        "app": app,
+        "channel": charge.channel,
+        "order_no": charge.order_no,
+        "client_ip": charge.client_ip.as_deref().unwrap_or("127.0.0.1"),
+        "amount": charge.amount,
+        "amount_settle": charge.amount,
+        "currency": "cny",
+        "subject": charge.subject,
+        "body": charge.body,
+        "extra": charge.extra.clone().unwrap_or_default(),
+        "time_paid": paid_at,
+        "time_expire": charge.time_expire,
+        "time_settle": null,
+        "transaction_no": transaction_no,
+        "amount_refunded": 0,
+        "failure_code": null,
+        "failure_msg": null,
+        "metadata": {},
+        "credential": {},
+        "description": null,
+    })
 }
 
 fn random_id(prefix: &str) -> String {
@@ -460,36 +503,13 @@ impl State {
 
         let id = self.numeric_id("221");
         let t = now();
-        let charge_obj = json!({
-            "id": random_id("ch_"),
-            "object": "charge",
-            "created": t,
-            "livemode": ctx.livemode(),
-            "paid": true,
-            "refunded": false,
-            "reversed": false,
-            "app": ctx.app,
-            "channel": charge.channel,
-            "order_no": charge.order_no,
-            "client_ip": charge.client_ip.as_deref().unwrap_or("127.0.0.1"),
-            "amount": amount,
-            "amount_settle": amount,
-            "currency": "cny",
-            "subject": charge.subject,
-            "body": charge.body,
-            "extra": charge.extra.clone().unwrap_or_default(),
-            "time_paid": t,
-            "time_expire": charge.time_expire,
-            "time_settle": null,
-            "transaction_no": format!("mock{}", self.seq),
-            "refunds": {"object": "list", "url": format!("/v1/charges/{id}/refunds"), "has_more": false, "data": []},
-            "amount_refunded": 0,
-            "failure_code": null,
-            "failure_msg": null,
-            "metadata": {},
-            "credential": {},
-            "description": null,
-        });
+        let charge_obj = paid_charge(
+            charge,
+            ctx.app,
+            ctx.livemode(),
+            t,
+            &format!("mock{}", self.seq),
+        );
         let obj = json!({
             "id": id,
             "object": "recharge",

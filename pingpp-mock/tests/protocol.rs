@@ -190,6 +190,12 @@ async fn metadata_paging_and_time_expire_rules() {
     let r = call(a, "POST", &app_path("recharges"), Some(body)).await;
     assert_eq!(r.status, 200, "{}", r.json);
     assert_eq!(r.json["charge"]["time_expire"], 1_800_000_000);
+    // The embedded charge's refund list is addressed by the charge's own id.
+    let charge_id = r.json["charge"]["id"].as_str().expect("charge id");
+    assert_eq!(
+        r.json["charge"]["refunds"]["url"],
+        format!("/v1/charges/{charge_id}/refunds")
+    );
 }
 
 /// Item 8: settle accounts, and withdrawals to them.
